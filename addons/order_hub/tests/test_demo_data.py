@@ -1,0 +1,64 @@
+from odoo.tests import tagged
+
+from .common import OrderHubCommon
+
+
+def ean13_is_valid(code):
+    if len(code) != 13 or not code.isdigit():
+        return False
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(code[:12]))
+    return (10 - total % 10) % 10 == int(code[12])
+
+
+@tagged("post_install", "-at_install")
+class TestDemoData(OrderHubCommon):
+    """The demo data promised in the README exists and is usable."""
+
+    def setUp(self):
+        super().setUp()
+        if not self.env.ref("order_hub.product_brk_2026_01_demo", raise_if_not_found=False):
+            self.skipTest("database installed without demo data")
+
+    def _demo(self, model):
+        ids = (
+            self.env["ir.model.data"]
+            .search([("module", "=", "order_hub"), ("model", "=", model), ("name", "=like", "%_demo")])
+            .mapped("res_id")
+        )
+        return self.env[model].browse(ids)
+
+    def test_thirty_auto_parts_with_references_and_ean13(self):
+        products = self._demo("product.product")
+        self.assertEqual(len(products), 30)
+        self.assertTrue(all(products.mapped("default_code")))
+        self.assertTrue(all(products.mapped("is_storable")))
+        barcodes = products.mapped("barcode")
+        self.assertEqual(len(set(barcodes)), 30)
+        self.assertTrue(all(ean13_is_valid(code) for code in barcodes), barcodes)
+
+    def test_two_warehouses_with_stock(self):
+        warehouses = self._demo("stock.warehouse")
+        self.assertEqual(sorted(warehouses.mapped("code")), ["HZ", "SH"])
+        for warehouse in warehouses:
+            quants = self.env["stock.quant"].search(
+                [("location_id", "child_of", warehouse.lot_stock_id.id), ("quantity", ">", 0)]
+            )
+            self.assertTrue(quants, f"{warehouse.name} has stock")
+
+    def test_twenty_chinese_customers(self):
+        customers = self._demo("res.partner").filtered(lambda p: p.customer_rank)
+        self.assertEqual(len(customers), 20)
+        self.assertTrue(customers.filtered("is_company"))
+        self.assertTrue(customers.filtered(lambda p: not p.is_company))
+        china = self.env.ref("base.cn")
+        for partner in customers:
+            self.assertEqual(partner.country_id, china)
+            self.assertTrue(partner.state_id and partner.city and partner.street)
+            self.assertTrue(partner.phone or partner.mobile)
+
+    def test_demo_users_log_in_with_documented_passwords(self):
+        for role in ("cs", "warehouse", "manager", "integration"):
+            credential = {"login": f"hub.{role}", "password": f"orderhub-{role}", "type": "password"}
+            auth = self.env["res.users"].authenticate(self.env.cr.dbname, credential, {"interactive": False})
+            user = self.env["res.users"].browse(auth["uid"])
+            self.assertEqual(user.login, f"hub.{role}")

@@ -1,0 +1,20 @@
+from odoo.tests import tagged
+
+from .common import AccessDesignMixin, OrderHubCommon
+
+# model -> {role: "rwcd"}; see AccessDesignMixin.
+ACCESS_DESIGN = {}
+
+
+@tagged("post_install", "-at_install")
+class TestSecurity(AccessDesignMixin, OrderHubCommon):
+    def test_access_design(self):
+        self.assertAccessDesign("order_hub", ACCESS_DESIGN)
+
+    def test_roles_are_in_the_order_hub_category(self):
+        category = self.env.ref("order_hub.module_category_order_hub")
+        groups = self.env["res.groups"].search([("category_id", "=", category.id)])
+        self.assertEqual(
+            set(groups.mapped("name")),
+            {"Customer Service", "Warehouse", "Manager", "Integration"},
+        )

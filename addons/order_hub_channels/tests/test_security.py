@@ -1,0 +1,16 @@
+from odoo.tests import tagged
+
+from odoo.addons.order_hub.tests.common import AccessDesignMixin, OrderHubCommon
+
+# model -> {role: "rwcd"}; see AccessDesignMixin.
+ACCESS_DESIGN = {}
+
+
+@tagged("post_install", "-at_install")
+class TestSecurity(AccessDesignMixin, OrderHubCommon):
+    def test_access_design(self):
+        self.assertAccessDesign("order_hub_channels", ACCESS_DESIGN)
+
+    def test_manager_follows_import_jobs(self):
+        self.assertTrue(self.user_manager.has_group("queue_job.group_queue_job_manager"))
+        self.assertFalse(self.user_cs.has_group("queue_job.group_queue_job_manager"))
