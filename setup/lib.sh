@@ -130,6 +130,24 @@ ensure_pg_packages() {
     pg_bin >/dev/null || die "PostgreSQL was installed but pg_ctl was not found."
 }
 
+# Prints PORT when nothing listens on it on 127.0.0.1, else the next free one.
+free_port() {
+    python3 - "$1" <<'EOF'
+import socket, sys
+port = int(sys.argv[1])
+for candidate in range(port, port + 50):
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", candidate))
+        except OSError:
+            continue
+    print(candidate)
+    break
+else:
+    print(port)
+EOF
+}
+
 # Starts the project-local cluster (var/pg) unless an external server is configured.
 ensure_pg() {
     if [ -n "$DB_HOST" ]; then
@@ -152,7 +170,11 @@ ensure_pg() {
         pg_as "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null \
             || die "initdb failed for $data"
     fi
-    if ! pg_as "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    if pg_as "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+        # already running (an earlier setup/dev, or a parallel run): use its port
+        PG_LOCAL_PORT="$(sed -n 4p "$data/postmaster.pid" 2>/dev/null || echo "$PG_LOCAL_PORT")"
+    else
+        PG_LOCAL_PORT="$(free_port "$PG_LOCAL_PORT")"
         pg_as "$bin/pg_ctl" -D "$data" -l "$run/postgresql.log" -w -t 60 \
             -o "-p $PG_LOCAL_PORT -k $run -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200" \
             start >/dev/null || die "PostgreSQL did not start; see $run/postgresql.log"
