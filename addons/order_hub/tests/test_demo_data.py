@@ -62,3 +62,13 @@ class TestDemoData(OrderHubCommon):
             auth = self.env["res.users"].authenticate(self.env.cr.dbname, credential, {"interactive": False})
             user = self.env["res.users"].browse(auth["uid"])
             self.assertEqual(user.login, f"hub.{role}")
+
+    def test_demo_users_open_their_workbench(self):
+        homes = {
+            "cs": "order_hub.sale_order_action_customer_service",
+            "warehouse": "order_hub.stock_picking_action_warehouse",
+            "manager": "order_hub.sale_order_action_manager",
+        }
+        for role, action in homes.items():
+            user = self.env.ref(f"order_hub.user_order_hub_{role}_demo")
+            self.assertEqual(user.action_id, self.env.ref(action), role)
