@@ -71,4 +71,4 @@ class TestDemoData(OrderHubCommon):
         }
         for role, action in homes.items():
             user = self.env.ref(f"order_hub.user_order_hub_{role}_demo")
-            self.assertEqual(user.action_id, self.env.ref(action), role)
+            self.assertEqual(user.action_id.id, self.env.ref(action).id, role)
