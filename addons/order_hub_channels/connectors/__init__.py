@@ -3,3 +3,54 @@ normalisers of each platform.  Nothing here imports ``odoo``; the ORM layer
 (``..models``) only maps the canonical orders these modules produce onto sale
 orders.  Tested with plain pytest against the sandboxes in ``tests/sandbox``.
 """
+
+from .canonical import (
+    PLATFORMS,
+    STATUS_CANCELLED,
+    STATUS_COMPLETED,
+    STATUS_OTHER,
+    STATUS_PAID,
+    STATUS_PARTIALLY_SHIPPED,
+    STATUS_SHIPPED,
+    STATUS_UNPAID,
+    Address,
+    CanonicalOrder,
+    InvoiceRequest,
+    Line,
+)
+from .errors import AuthError, BadPayload, ConnectorError, RateLimited, SignatureError, TransientError
+from .base import ChannelClient, ClientConfig, OrderPage, TokenInfo
+from .douyin import DouyinClient
+from .jd import JdClient
+from .wechat_shop import WechatShopClient
+from .shopify import ShopifyClient
+from .shopee import ShopeeClient
+from .webhooks import WebhookEvent, verify_and_parse
+
+CLIENTS = {
+    "douyin": DouyinClient,
+    "jd": JdClient,
+    "wechat_shop": WechatShopClient,
+    "shopify": ShopifyClient,
+    "shopee": ShopeeClient,
+}
+
+
+def get_client(config, **kwargs):
+    """The client of ``config.platform``; ``kwargs``: ``token_callback``, ``session``."""
+    try:
+        client_class = CLIENTS[config.platform]
+    except KeyError:
+        raise ValueError(
+            f"Unknown platform {config.platform!r}; expected one of {', '.join(CLIENTS)}."
+        ) from None
+    return client_class(config, **kwargs)
+
+
+def normalise(platform, raw):
+    """Canonical order of a raw payload without a client (webhook/file/RPC payloads)."""
+    return CLIENTS[platform].normalise(None, raw)
+
+
+def external_id(platform, raw):
+    return CLIENTS[platform].external_id(None, raw)
