@@ -215,6 +215,11 @@ def decimal(value, name):
     return result
 
 
+def money(value, name):
+    """A decimal amount (yuan or other currency) rounded to cents."""
+    return decimal(value, name).quantize(FEN)
+
+
 def fen(value, name):
     """An amount in fen (integer cents) as Decimal yuan."""
     amount = decimal(value, name)

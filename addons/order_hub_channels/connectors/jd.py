@@ -31,6 +31,7 @@ from .base import (
     decimal,
     is_masked,
     local_time,
+    money,
     need,
     page_watermark,
     text,
@@ -203,14 +204,14 @@ def _lines(raw):
         coupon = as_dict(coupon, f"couponDetailList[{index}]")
         sku = text(coupon.get("skuId"))
         if sku:
-            amount = decimal(coupon.get("couponPrice") or 0, f"couponDetailList[{index}].couponPrice")
+            amount = money(coupon.get("couponPrice") or 0, f"couponDetailList[{index}].couponPrice")
             coupons[sku] = coupons.get(sku, 0) + amount
     lines = []
     for index, item in enumerate(as_list(need(raw, "itemInfoList"), "itemInfoList")):
         path = f"itemInfoList[{index}]"
         item = as_dict(item, path)
         sku = text(need(item, "skuId", path))
-        price = decimal(need(item, "jdPrice", path), f"{path}.jdPrice")
+        price = money(need(item, "jdPrice", path), f"{path}.jdPrice")
         gift = bool(item.get("isGift")) or price == 0
         lines.append(
             c.Line(
@@ -219,7 +220,7 @@ def _lines(raw):
                 name=text(item.get("skuName")),
                 quantity=decimal(need(item, "itemTotal", path), f"{path}.itemTotal"),
                 unit_price=price,
-                discount=coupons.get(sku, decimal(0, "discount")),
+                discount=coupons.get(sku, money(0, "discount")),
                 is_gift=gift,
                 external_line_id=sku,
             )
@@ -260,9 +261,9 @@ def normalise(raw) -> c.CanonicalOrder:
         created_at=local_time(need(raw, "orderStartTime"), "orderStartTime"),
         updated_at=local_time(need(raw, "modified"), "modified"),
         paid_at=local_time(paid, "paymentConfirmTime") if paid and paid != NO_TIME else None,
-        total_amount=decimal(need(raw, "orderPayment"), "orderPayment"),
-        shipping_amount=decimal(raw.get("freightPrice") or 0, "freightPrice"),
-        discount_amount=decimal(raw.get("sellerDiscount") or 0, "sellerDiscount"),
+        total_amount=money(need(raw, "orderPayment"), "orderPayment"),
+        shipping_amount=money(raw.get("freightPrice") or 0, "freightPrice"),
+        discount_amount=money(raw.get("sellerDiscount") or 0, "sellerDiscount"),
         buyer_remark=text(raw.get("orderRemark")),
         seller_remark=text(raw.get("venderRemark")),
         buyer_id=text(raw.get("open_id_buyer") or raw.get("pin")),

@@ -29,6 +29,7 @@ from .base import (
     as_list,
     decimal,
     is_masked,
+    money,
     need,
     optional_unix_time,
     page_watermark,
@@ -211,8 +212,8 @@ class ShopeeClient(ChannelClient):
 def _line(item, index):
     path = f"item_list[{index}]"
     qty = decimal(need(item, "model_quantity_purchased", path), f"{path}.model_quantity_purchased")
-    original = decimal(need(item, "model_original_price", path), f"{path}.model_original_price")
-    discounted = decimal(item.get("model_discounted_price", original), f"{path}.model_discounted_price")
+    original = money(need(item, "model_original_price", path), f"{path}.model_original_price")
+    discounted = money(item.get("model_discounted_price", original), f"{path}.model_discounted_price")
     gift = text(item.get("promotion_type")) in ("add_on_free_gift_sub",) or bool(item.get("is_gift"))
     model = text(item.get("model_id"))
     return c.Line(
@@ -221,7 +222,7 @@ def _line(item, index):
         name=" ".join(x for x in (text(item.get("item_name")), text(item.get("model_name"))) if x),
         quantity=qty,
         unit_price=original,
-        discount=max((original - discounted) * qty, 0),
+        discount=max((original - discounted) * qty, 0).quantize(original),
         is_gift=gift,
         external_line_id=f"{text(item.get('item_id'))}:{model}",
     )
@@ -246,8 +247,8 @@ def normalise(raw) -> c.CanonicalOrder:
         paid_at=optional_unix_time(raw.get("pay_time"), "pay_time", UTC),
         promised_ship_at=optional_unix_time(raw.get("ship_by_date"), "ship_by_date", UTC),
         currency=text(raw.get("currency") or "CNY"),
-        total_amount=decimal(need(raw, "total_amount"), "total_amount"),
-        shipping_amount=decimal(raw.get("estimated_shipping_fee") or 0, "estimated_shipping_fee"),
+        total_amount=money(need(raw, "total_amount"), "total_amount"),
+        shipping_amount=money(raw.get("estimated_shipping_fee") or 0, "estimated_shipping_fee"),
         buyer_remark=text(raw.get("message_to_seller")),
         seller_remark=text(raw.get("note")),
         buyer_id=text(raw.get("buyer_user_id")),
