@@ -287,7 +287,10 @@ class PlatformSandbox:
         self.server.daemon_threads = True
         self.url = f"http://{host}:{self.server.server_address[1]}"
         self.thread = threading.Thread(
-            target=self.server.serve_forever, name=f"sandbox-{self.platform}", daemon=True
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sandbox-{self.platform}",
+            daemon=True,
         )
         self.thread.start()
         return self
