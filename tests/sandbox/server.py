@@ -66,6 +66,8 @@ class LoggedRequest:
     method: str
     path: str
     status: int
+    query: dict = field(default_factory=dict)  # query string (and form fields)
+    body: str = ""  # the request body, for checking business parameters
 
 
 class PlatformSandbox:
@@ -209,7 +211,15 @@ class PlatformSandbox:
                     answer.headers["X-Sandbox-Truncate"] = "1"
         with self.lock:
             self.requests.append(
-                LoggedRequest(time.monotonic(), time.time(), request.method, request.path, answer.status)
+                LoggedRequest(
+                    time.monotonic(),
+                    time.time(),
+                    request.method,
+                    request.path,
+                    answer.status,
+                    dict(request.query),
+                    request.body[:4000].decode(errors="replace"),
+                )
             )
         if delay:
             time.sleep(delay)

@@ -33,6 +33,7 @@ from .base import (
     local_time,
     money,
     need,
+    next_cursor,
     page_watermark,
     text,
     windows,
@@ -144,17 +145,19 @@ class JdClient(ChannelClient):
         if not self._check_range(start, end, page_size):
             return
         hours = min(float(self.config.extra.get("window_hours", 24)), 24 * 30)
-        for window_start, window_end in windows(start, end, timedelta(hours=hours)):
+        for window_start, window_end, query_end in windows(start, end, timedelta(hours=hours)):
             page = 1
             while True:
-                result = self._search(window_start, window_end, page, page_size)
+                result = self._search(window_start, query_end, page, page_size)
                 orders = as_list(result.get("orderInfoList"), "orderInfoList")
                 total = int(result.get("orderTotal") or 0)
                 last = not orders or page * page_size >= total
                 updates = [local_time(need(o, "modified"), "modified") for o in orders]
                 watermark = page_watermark(updates, window_start, window_end, last, True)
                 yield OrderPage(
-                    orders, watermark, None if last else f"{jd_timestamp(window_start)}#{page + 1}"
+                    orders,
+                    watermark,
+                    next_cursor(last, f"{jd_timestamp(window_start)}#{page + 1}", window_end, end),
                 )
                 if last:
                     break

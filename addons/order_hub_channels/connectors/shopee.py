@@ -31,6 +31,7 @@ from .base import (
     is_masked,
     money,
     need,
+    next_cursor,
     optional_unix_time,
     page_watermark,
     text,
@@ -184,17 +185,17 @@ class ShopeeClient(ChannelClient):
     def iter_order_pages(self, start, end, page_size=50):
         if not self._check_range(start, end, page_size):
             return
-        for window_start, window_end in windows(start, end, MAX_WINDOW):
+        for window_start, window_end, query_end in windows(start, end, MAX_WINDOW):
             cursor = ""
             while True:
-                data = self._list(window_start, window_end, page_size, cursor)
+                data = self._list(window_start, query_end, page_size, cursor)
                 listed = as_list(data.get("order_list"), "response.order_list")
                 sns = [text(need(as_dict(x, "order_list[]"), "order_sn", "order_list[]")) for x in listed]
                 new_cursor = text(data.get("next_cursor"))
                 last = not data.get("more") or not sns or not new_cursor
                 orders = self.details(sns) if sns else []
                 watermark = page_watermark([], window_start, window_end, last, False)
-                yield OrderPage(orders, watermark, None if last else new_cursor)
+                yield OrderPage(orders, watermark, next_cursor(last, new_cursor, window_end, end))
                 if last:
                     break
                 cursor = new_cursor
