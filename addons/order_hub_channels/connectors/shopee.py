@@ -90,7 +90,12 @@ class ShopeeClient(ChannelClient):
             return data
         message = f"Shopee refused {path} ({error or response.status}: {text(data.get('message'))})."
         lowered = f"{error} {text(data.get('message'))}".lower()
-        if "rate" in lowered or "too_many" in lowered:
+        if (
+            response.status == 429
+            or "too_many" in lowered
+            or "too many" in lowered
+            or "rate_limit" in lowered
+        ):
             raise RateLimited(message, retry_after=float(self.config.extra.get("busy_retry_after", 1)))
         if error in ("error_server", "error_inner", "error_busy", "error_system") or response.status >= 500:
             raise TransientError(message)
