@@ -36,9 +36,40 @@ SANDBOXES = {
 Sandbox = PlatformSandbox
 
 
-def start_sandbox(platform, orders=0, seed=0, port=0, host="127.0.0.1", now=None, spread=2 * 86400):
-    """Start the sandbox of ``platform`` on ``host:port`` (0: a free port) with ``orders`` orders."""
-    return SANDBOXES[platform](orders=orders, seed=seed, now=now, spread=spread).start(port=port, host=host)
+def start_sandbox(
+    platform,
+    orders=0,
+    seed=0,
+    port=0,
+    host="127.0.0.1",
+    now=None,
+    spread=2 * 86400,
+    credentials=None,
+    token_ttl=None,
+):
+    """Start the sandbox of ``platform`` on ``host:port`` (0: a free port) with ``orders`` orders.
+
+    ``credentials`` overrides the generated ones (e.g. the demo channels' values);
+    ``token_ttl`` is the lifetime in seconds of the tokens it issues (default 7200).
+    """
+    box = SANDBOXES[platform](
+        orders=orders, seed=seed, now=now, spread=spread, credentials=credentials, token_ttl=token_ttl
+    )
+    return box.start(port=port, host=host)
+
+
+def demo_credentials(platform):
+    """The credentials of the demo channels (order_hub_channels demo data) for ``platform``."""
+    return {
+        "app_key": f"sandbox-{platform}-key",
+        "app_secret": f"sandbox-{platform}-secret",
+        "access_token": f"sandbox-{platform}-token",
+        "refresh_token": f"sandbox-{platform}-refresh",
+        "shop_id": f"sandbox-shop-{platform}",
+        # WeChat Shop pushes: the token and EncodingAESKey set in the shop backend
+        "webhook_token": f"sandbox-{platform}-secret",
+        "aes_key": "c2FuZGJveC13ZWNoYXQtc2hvcC1hZXMta2V5LTMyYnk",
+    }
 
 
 def send_webhook(sandbox, order_id, url, topic=None, tamper=False, timeout=10, **options):
@@ -55,6 +86,7 @@ def send_webhook(sandbox, order_id, url, topic=None, tamper=False, timeout=10, *
 __all__ = [
     "BEHAVIOUR_DEFAULTS",
     "SANDBOXES",
+    "demo_credentials",
     "LoggedRequest",
     "Sandbox",
     "send_webhook",

@@ -51,3 +51,8 @@ def b64json_encode(text):
 
 def b64json_decode(token):
     return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+
+
+def num(value):
+    """Platforms send numeric ids as numbers; demo credentials may not be numeric."""
+    return int(value) if str(value).isdigit() else value

@@ -14,7 +14,7 @@ import secrets
 import time
 from datetime import datetime
 
-from .common import CST, fake_cipher, mask_detail, mask_name, mask_phone
+from .common import CST, fake_cipher, mask_detail, mask_name, mask_phone, num
 from .server import Answer, PlatformSandbox
 
 STATUS = {"unpaid": 1, "paid": 2, "shipped": 3, "completed": 5, "cancelled": 4}
@@ -53,8 +53,8 @@ class DouyinSandbox(PlatformSandbox):
         return {
             "app_key": f"71{seed:05d}8123456789",
             "app_secret": f"dy-secret-{seed}-" + "a1b2c3d4e5f6",
-            "access_token": f"dy-token-{secrets.token_hex(8)}",
-            "refresh_token": f"dy-refresh-{secrets.token_hex(8)}",
+            "access_token": f"dy-token-{seed}-initial",
+            "refresh_token": f"dy-refresh-{seed}-initial",
             "shop_id": "4463798",
         }
 
@@ -95,7 +95,7 @@ class DouyinSandbox(PlatformSandbox):
             )
         return {
             "order_id": order.id,
-            "shop_id": int(self.credentials["shop_id"]),
+            "shop_id": num(self.credentials["shop_id"]),
             "order_status": STATUS[order.status],
             "main_status": STATUS[order.status],
             "create_time": order.created,
@@ -224,7 +224,7 @@ class DouyinSandbox(PlatformSandbox):
                 "expires_in": int(self.behaviour["token_ttl"]),
                 "refresh_token": refresh,
                 "scope": "SCOPE",
-                "shop_id": int(self.credentials["shop_id"]),
+                "shop_id": num(self.credentials["shop_id"]),
                 "shop_name": "杭州汽配旗舰店",
             }
         )
@@ -255,7 +255,7 @@ class DouyinSandbox(PlatformSandbox):
         data = {
             "p_id": int(order.id),
             "s_ids": [int(f"{order.id}{line.line_id}") for line in order.lines],
-            "shop_id": int(self.credentials["shop_id"]),
+            "shop_id": num(self.credentials["shop_id"]),
             "order_status": STATUS[order.status],
             "order_type": 0,
             "create_time": order.created,

@@ -11,7 +11,6 @@ modified time (``dateType=0``) or creation time, sorts ascending unless
 import hashlib
 import hmac
 import json
-import secrets
 import time
 from urllib.parse import parse_qs
 
@@ -40,7 +39,7 @@ class JdSandbox(PlatformSandbox):
         return {
             "app_key": f"JD{seed:04d}A1B2C3D4E5F6",
             "app_secret": f"jd-secret-{seed}-0f1e2d3c",
-            "access_token": f"jd-token-{secrets.token_hex(8)}",
+            "access_token": f"jd-token-{seed}-initial",
             "shop_id": "10086001",
         }
 

@@ -3,6 +3,8 @@
     python tests/sandbox/run.py --platform douyin --port 8801 [--orders 200] [--seed 1]
     python tests/sandbox/run.py --all --port 8801      # douyin 8801, jd 8802, wechat_shop 8803, ...
     python tests/sandbox/run.py --all --port 8801 --credentials var/sandboxes.json
+    python tests/sandbox/run.py --all --demo             # what setup/run starts: ports 18801-18805 and
+                                                         # the credentials of the demo channels
 
 Prints each sandbox's URL and credentials (JSON) and serves until interrupted.
 ``--trickle N`` adds N new orders every minute so that a demo keeps receiving orders.
@@ -25,7 +27,8 @@ def main(argv=None):
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--platform", choices=sorted(SANDBOXES))
     group.add_argument("--all", action="store_true", help="every platform on consecutive ports")
-    parser.add_argument("--port", type=int, default=8801)
+    parser.add_argument("--port", type=int, help="first port (default 8801, with --demo 18801)")
+    parser.add_argument("--demo", action="store_true", help="demo-channel credentials, tokens valid 30 days")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--orders", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)

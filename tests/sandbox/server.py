@@ -74,14 +74,16 @@ class PlatformSandbox:
     platform = ""
     busy_answer = Answer(200, {"code": "busy"})
 
-    def __init__(self, orders=0, seed=0, now=None, spread=2 * 86400):
+    def __init__(self, orders=0, seed=0, now=None, spread=2 * 86400, credentials=None, token_ttl=None):
         self.lock = threading.RLock()
         self.generator = OrderGenerator(seed, self.new_id)
         self.orders = {}
         self.requests = []
         self.behaviour = dict(BEHAVIOUR_DEFAULTS)
+        if token_ttl:
+            self.behaviour["token_ttl"] = token_ttl
         self.tokens = {}  # access token -> expiry (Unix s)
-        self.credentials = self.make_credentials(seed)
+        self.credentials = {**self.make_credentials(seed), **(credentials or {})}
         self.issue_token(self.credentials.get("access_token"))
         self._last_api_request = 0.0
         self.server = None

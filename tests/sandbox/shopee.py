@@ -14,7 +14,7 @@ import json
 import secrets
 import time
 
-from .common import b64json_decode, b64json_encode, mask_detail, mask_name
+from .common import b64json_decode, b64json_encode, mask_detail, mask_name, num
 from .server import Answer, PlatformSandbox
 
 STATUS = {
@@ -44,8 +44,8 @@ class ShopeeSandbox(PlatformSandbox):
         return {
             "app_key": str(2_000_000 + seed),
             "app_secret": f"shpk{seed:04d}" + "4f6e5d4c3b2a19087f6e5d4c3b2a1908",
-            "access_token": f"sp-token-{secrets.token_hex(8)}",
-            "refresh_token": f"sp-refresh-{secrets.token_hex(8)}",
+            "access_token": f"sp-token-{seed}-initial",
+            "refresh_token": f"sp-refresh-{seed}-initial",
             "shop_id": "98765432",
         }
 
@@ -210,15 +210,15 @@ class ShopeeSandbox(PlatformSandbox):
                 "access_token": token,
                 "refresh_token": creds["refresh_token"],
                 "expire_in": int(self.behaviour["token_ttl"]),
-                "partner_id": int(creds["app_key"]),
-                "shop_id": int(creds["shop_id"]),
+                "partner_id": num(creds["app_key"]),
+                "shop_id": num(creds["shop_id"]),
             },
         )
 
     def webhook(self, order_id, topic=None, url="", timestamp=None):
         order = self.orders[order_id]
         push = {
-            "shop_id": int(self.credentials["shop_id"]),
+            "shop_id": num(self.credentials["shop_id"]),
             "code": int(topic or 3),
             "timestamp": int(timestamp or time.time()),
             "data": {"ordersn": order.id, "status": STATUS[order.status], "update_time": order.updated},

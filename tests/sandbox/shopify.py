@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import json
 import re
-import secrets
 import uuid
 
 from .common import b64json_decode, b64json_encode, iso, parse_iso, yuan
@@ -35,7 +34,7 @@ class ShopifySandbox(PlatformSandbox):
         return {
             "app_key": f"shopify-client-{seed}",
             "app_secret": f"shpss_{seed:04d}9f8e7d6c5b4a39281706",
-            "access_token": f"shpat_{secrets.token_hex(16)}",
+            "access_token": f"shpat_{seed:04d}" + "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
             "shop_id": "order-hub-auto-parts.myshopify.com",
         }
 

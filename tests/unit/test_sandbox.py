@@ -123,3 +123,18 @@ def test_start_sandbox_api():
         assert rendered["order_status"] == 4
     finally:
         box.stop()
+
+
+@pytest.mark.parametrize("platform", sorted(SANDBOXES))
+def test_demo_credentials_work_with_the_clients(make_sandbox, platform):
+    """setup/run serves the sandboxes with the demo channels' credentials (``run.py --demo``)."""
+    from channel_helpers import client_for, pull_all
+    from sandbox import demo_credentials
+
+    box = make_sandbox(platform, orders=4, credentials=demo_credentials(platform), token_ttl=30 * 86400)
+    client = client_for(box)
+    assert client.config.app_secret == f"sandbox-{platform}-secret"
+    assert len(pull_all(client)) == 4
+    if platform in ("douyin", "wechat_shop", "shopee"):
+        box.behave(expire_token=True)
+        assert len(pull_all(client)) == 4

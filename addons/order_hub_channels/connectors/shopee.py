@@ -67,6 +67,11 @@ REFRESH_PATH = "/api/v2/auth/access_token/get"
 SHOP_INFO_PATH = "/api/v2/shop/get_shop_info"
 
 
+def _number(value):
+    """Shopee ids are integers in JSON bodies."""
+    return int(value) if str(value).isdigit() else value
+
+
 def sign(partner_key, partner_id, path, timestamp, access_token="", shop_id="") -> str:
     base = f"{partner_id}{path}{timestamp}{access_token}{shop_id}"
     return hmac.new(partner_key.encode(), base.encode(), hashlib.sha256).hexdigest()
@@ -143,8 +148,8 @@ class ShopeeClient(ChannelClient):
         }
         body = {
             "refresh_token": self.config.refresh_token,
-            "partner_id": int(self.config.app_key),
-            "shop_id": int(self.config.shop_id),
+            "partner_id": _number(self.config.app_key),
+            "shop_id": _number(self.config.shop_id),
         }
         data = self._check(
             REFRESH_PATH, self.http.request("POST", REFRESH_PATH, params=query, json_body=body)
