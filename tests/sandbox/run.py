@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sandbox import SANDBOXES, start_sandbox  # noqa: E402
+from sandbox import SANDBOXES, demo_credentials, start_sandbox  # noqa: E402
 
 
 def main(argv=None):
@@ -37,9 +37,18 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     platforms = list(SANDBOXES) if args.all else [args.platform]
+    port = args.port or (18801 if args.demo else 8801)
+    if args.demo and not args.all and not args.port:
+        port += list(SANDBOXES).index(args.platform)
     boxes = [
         start_sandbox(
-            name, orders=args.orders, seed=args.seed + index, port=args.port + index, host=args.host
+            name,
+            orders=args.orders,
+            seed=args.seed + index,
+            port=port + index,
+            host=args.host,
+            credentials=demo_credentials(name) if args.demo else None,
+            token_ttl=30 * 86400 if args.demo else None,
         )
         for index, name in enumerate(platforms)
     ]
