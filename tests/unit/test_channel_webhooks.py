@@ -38,7 +38,9 @@ def test_a_signed_push_is_accepted(make_sandbox, platform):
     assert event.platform == platform and event.external_id == order_id
     assert event.event_id and event.topic
     if platform == "shopify":
-        assert connectors.normalise("shopify", event.raw).external_id == order_id
+        assert connectors.normalise("shopify", event.order_payload).external_id == order_id
+    else:
+        assert event.order_payload is None
 
 
 @pytest.mark.parametrize("platform", ["douyin", "wechat_shop", "shopify", "shopee"])
