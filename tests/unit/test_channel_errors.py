@@ -187,3 +187,18 @@ def test_parse_retry_after():
     assert parse_retry_after(None) == 1.0
     assert parse_retry_after("garbage") == 1.0
     assert 0 <= parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0
+
+
+@pytest.mark.parametrize("platform", ["douyin", "wechat_shop", "shopee"])
+def test_debug_logs_carry_no_secret(make_sandbox, platform, caplog):
+    box = make_sandbox(platform, orders=2)
+    client = client_for(box)
+    box.behave(server_errors=1)
+    with caplog.at_level("DEBUG"):
+        with pytest.raises(connectors.TransientError):
+            pull_all(client)
+        pull_all(client)
+    assert "orders" in caplog.text or "/" in caplog.text  # something was logged
+    for secret in secrets_of(box, client):
+        assert secret not in caplog.text
+    assert "sign=" not in caplog.text and "access_token=" not in caplog.text
