@@ -247,6 +247,8 @@ class PlatformSandbox:
         if name == "update":
             order_id = body.pop("id")
             return Answer(200, self.update_order(order_id, **body))
+        if name == "push":
+            return self.push(body["id"], body["url"], body.get("topic"))
         if name == "behave":
             self.behave(**body)
             return Answer(200, self.behaviour)
@@ -324,6 +326,17 @@ class PlatformSandbox:
 
     def __exit__(self, *exc):
         self.stop()
+
+    def push(self, order_id, url, topic=None):
+        """POST the signed push about ``order_id`` to ``url``; answers with the receiver's status."""
+        import requests
+
+        headers, body, target = self.webhook(order_id, topic=topic, url=url)
+        try:
+            response = requests.post(target, data=body, headers=headers, timeout=10)
+        except requests.RequestException as error:
+            return Answer(502, {"error": f"push failed: {type(error).__name__}"})
+        return Answer(200, {"status": response.status_code, "body": response.text[:2000]})
 
     # ---- helpers for tests ---------------------------------------------------
     def api_requests(self, path_contains=""):
