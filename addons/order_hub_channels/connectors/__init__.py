@@ -3,3 +3,72 @@ normalisers of each platform.  Nothing here imports ``odoo``; the ORM layer
 (``..models``) only maps the canonical orders these modules produce onto sale
 orders.  Tested with plain pytest against the sandboxes in ``tests/sandbox``.
 """
+
+from .canonical import (
+    PLATFORMS,
+    STATUS_CANCELLED,
+    STATUS_COMPLETED,
+    STATUS_OTHER,
+    STATUS_PAID,
+    STATUS_PARTIALLY_SHIPPED,
+    STATUS_SHIPPED,
+    STATUS_UNPAID,
+    Address,
+    CanonicalOrder,
+    InvoiceRequest,
+    Line,
+)
+from .errors import AuthError, BadPayload, ConnectorError, RateLimited, SignatureError, TransientError
+from .base import ChannelClient, ClientConfig, OrderPage, TokenInfo, need, text
+from . import douyin, jd, shopee, shopify, wechat_shop
+from .douyin import DouyinClient
+from .jd import JdClient
+from .wechat_shop import WechatShopClient
+from .shopify import ShopifyClient
+from .shopee import ShopeeClient
+from .webhooks import WebhookEvent, verify_and_parse
+
+CLIENTS = {
+    "douyin": DouyinClient,
+    "jd": JdClient,
+    "wechat_shop": WechatShopClient,
+    "shopify": ShopifyClient,
+    "shopee": ShopeeClient,
+}
+
+
+def get_client(config, **kwargs):
+    """The client of ``config.platform``; ``kwargs``: ``token_callback``, ``session``."""
+    try:
+        client_class = CLIENTS[config.platform]
+    except KeyError:
+        raise ValueError(
+            f"Unknown platform {config.platform!r}; expected one of {', '.join(CLIENTS)}."
+        ) from None
+    return client_class(config, **kwargs)
+
+
+NORMALISERS = {
+    "douyin": douyin.normalise,
+    "jd": jd.normalise,
+    "wechat_shop": wechat_shop.normalise,
+    "shopify": shopify.normalise,
+    "shopee": shopee.normalise,
+}
+EXTERNAL_ID_KEYS = {
+    "douyin": "order_id",
+    "jd": "orderId",
+    "wechat_shop": "order_id",
+    "shopify": "id",
+    "shopee": "order_sn",
+}
+
+
+def normalise(platform, raw):
+    """Canonical order of a raw payload without a client (webhook/file/RPC payloads)."""
+    return NORMALISERS[platform](raw)
+
+
+def external_id(platform, raw):
+    """The platform's order id in a raw payload (BadPayload when missing)."""
+    return text(need(raw, EXTERNAL_ID_KEYS[platform]))

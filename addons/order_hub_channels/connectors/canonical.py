@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from .errors import BadPayload
+
 PLATFORMS = ("douyin", "jd", "wechat_shop", "shopify", "shopee")
 
 # Canonical order states every platform status maps onto (see each normaliser).
@@ -32,18 +34,6 @@ CANONICAL_STATUSES = (
     STATUS_CANCELLED,
     STATUS_OTHER,
 )
-
-
-class BadPayload(ValueError):
-    """The platform's data cannot be turned into an order (missing or bad field).
-
-    The message is a sentence a user can act on; ``field`` names the offending
-    field when known.
-    """
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
