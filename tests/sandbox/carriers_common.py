@@ -100,6 +100,14 @@ class CarrierSandbox:
         with self._lock:
             self._failures.extend([(status, headers or {})] * count)
 
+    def reset(self):
+        """Forget scripted failures and flow control (stored data stays)."""
+        with self._lock:
+            self._failures.clear()
+        for flag in ("busy", "flow_controlled"):
+            if hasattr(self, flag):
+                setattr(self, flag, False)
+
     def _dispatch(self, path, headers, body):
         with self._lock:
             self.requests.append({"path": path, "headers": dict(headers), "body": body})
