@@ -48,5 +48,5 @@ class Kuaidi100Callback(http.Controller):
             .search([("carrier_id", "=", carrier.id), ("carrier_tracking_ref", "=", result.number)], limit=1)
         )
         if picking:
-            picking._hub_apply_tracking(result)
+            picking.with_context(order_hub_source="webhook")._hub_apply_tracking(result)
         return _answer(True, 200, "成功")

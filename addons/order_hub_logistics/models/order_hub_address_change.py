@@ -110,13 +110,8 @@ class OrderHubAddressChange(models.Model):
 
     def _apply_to_order(self, partner, pickings):
         order = self.order_id
-        old = order.partner_shipping_id
-        order.partner_shipping_id = partner
+        order.partner_shipping_id = partner  # audited by order_hub
         pickings.write({"partner_id": partner.id})
-        if "order.hub.audit.log" in self.env:
-            self.env["order.hub.audit.log"]._record(
-                order, "partner_shipping_id", old.display_name, partner.display_name, source="address_change"
-            )
         order.message_post(
             body=_(
                 "Delivery address changed from %(old)s to %(new)s: %(reason)s",
@@ -162,8 +157,7 @@ class OrderHubAddressChange(models.Model):
         """Carrier refused: logistics specialist gets an activity, order waits in Address change."""
         self.write({"state": "failed", "carrier_error": error})
         order = self.order_id
-        if hasattr(order, "_hub_start_address_change"):
-            order._hub_start_address_change(reason=self.reason)
+        order._hub_start_address_change(reason=self.reason)
         carrier = order.picking_ids.carrier_id[:1]
         user = carrier.hub_logistics_user_id or self.env.ref("order_hub.group_order_hub_warehouse").users[:1]
         self.message_post(
@@ -188,8 +182,7 @@ class OrderHubAddressChange(models.Model):
         for change in self.filtered(lambda c: c.state == "failed"):
             change.write({"state": "resolved", "done_at": fields.Datetime.now()})
             change.activity_ids.action_done()
-            if hasattr(change.order_id, "_hub_end_address_change"):
-                change.order_id._hub_end_address_change()
+            change.order_id.sudo()._hub_end_address_change(reason=_("Address change resolved"))
         return True
 
     @api.model

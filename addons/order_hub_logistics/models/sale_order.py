@@ -148,25 +148,19 @@ class SaleOrder(models.Model):
         return False
 
     def _hub_check_reservation(self, routed_out=False):
+        """Flag the stock state; when routing decided (a rule or a flash sale)
+        and the order still cannot be served, it goes to Exception with an
+        out-of-stock ticket."""
         self.ensure_one()
         moves = self.picking_ids.move_ids.filtered(lambda m: m.product_id.is_storable and m.state != "cancel")
         if not moves:
             return
         short = routed_out or any(m.state != "assigned" for m in moves)
         self.hub_stock_state = "out_of_stock" if short else "reserved"
-        if short:
-            self._hub_logistics_exception(
-                "out_of_stock",
-                _("No warehouse has the stock for this order: %(note)s", note=self.hub_route_note or ""),
-            )
-
-    def _hub_logistics_exception(self, ticket_type, reason):
-        """Open an exception ticket through the lifecycle addon when it is installed."""
-        self.ensure_one()
-        if hasattr(self, "_hub_open_ticket"):
-            self._hub_open_ticket(ticket_type, reason=reason)
-        else:
-            self.message_post(body=reason)
+        if short and (routed_out or self.hub_route_rule_id or self.warehouse_id.hub_is_flash_sale):
+            reason = _("No warehouse has the stock for this order: %(note)s", note=self.hub_route_note or "")
+            self._hub_open_ticket("out_of_stock", reason=reason)
+            self._hub_move_to("exception", source="system", reason=reason)
 
     # ------------------------------------------------------------------
     # Carrier routing and delivery promise

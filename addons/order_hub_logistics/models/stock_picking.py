@@ -92,22 +92,22 @@ class StockPicking(models.Model):
             self._hub_fire_tracking_event(event, ticket, result)
 
     def _hub_fire_tracking_event(self, event, ticket, result):
+        """Kuaidi100 state -> hub event: first scan -> In transit, signed -> Done,
+        problem/returned/refused -> exception ticket of the matching type."""
         order = self.sale_id
         if not order:
             return
-        if event == "in_transit" and hasattr(order, "_hub_on_carrier_pickup"):
-            order._hub_on_carrier_pickup()
+        if event == "in_transit":
+            order._hub_on_carrier_pickup(reason=_("Carrier scan of %(ref)s", ref=self.carrier_tracking_ref))
         elif event == "delivered":
             times = self.hub_tracking_event_ids.mapped("event_time")
-            signed = max(times) if times else fields.Datetime.now()
-            order._hub_record_signed(signed)
-            if hasattr(order, "_hub_on_delivered"):
-                order._hub_on_delivered()
+            order._hub_record_signed(max(times) if times else fields.Datetime.now())
+            order._hub_on_delivered(reason=_("Signed for (%(ref)s)", ref=self.carrier_tracking_ref))
         elif event == "exception":
             label = carriers.kuaidi100.STATE_LABELS.get(result.state, result.state)
-            order._hub_logistics_exception(
+            order._hub_open_ticket(
                 ticket,
-                _(
+                reason=_(
                     "Carrier reports %(state)s for waybill %(ref)s.",
                     state=label,
                     ref=self.carrier_tracking_ref,

@@ -41,6 +41,11 @@ class TestAddressChange(CarrierCommon):
         self.assertEqual(order.partner_shipping_id.street, "西湖路 1 号")
         self.assertEqual(order.picking_ids.partner_id.street, "西湖路 1 号")
         self.assertTrue(any("Customer moved" in body for body in order.message_ids.mapped("body")))
+        audit = self.env["order.hub.audit.log"].search(
+            [("order_id", "=", order.id), ("field_name", "=", "partner_shipping_id")]
+        )
+        self.assertTrue(audit, "the address change is audited")
+        self.assertIn("李四", audit[0].new_value)
         picking = self._ship(order)
         sent = self.sf_box.orders[picking.hub_carrier_order_code]
         self.assertEqual(sent["contactInfoList"][1]["address"], "西湖路 1 号")
@@ -79,12 +84,14 @@ class TestAddressChange(CarrierCommon):
         self.assertFalse(change.success)
         self.assertIn("E2002", change.carrier_error)
         self.assertEqual(order.partner_shipping_id, self.customer, "the order keeps its address")
+        self.assertEqual(order.hub_stage_code, "address_change")
         activity = change.activity_ids
         self.assertEqual(activity.user_id, specialist)
         message = change.message_ids.filtered("attachment_ids")
         self.assertEqual(message.attachment_ids.datas, change.attachment_ids.datas)
         change.with_user(specialist).action_resolve()
         self.assertEqual(change.state, "resolved")
+        self.assertEqual(order.hub_stage_code, "shipped")
         self.assertFalse(change.activity_ids)
         stats = self.env["order.hub.address.change"]._hub_statistics([("id", "=", change.id)])
         self.assertEqual(stats["success_rate"], 0.0)

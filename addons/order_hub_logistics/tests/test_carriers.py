@@ -25,7 +25,7 @@ class TestCarrierWaybills(CarrierCommon):
         self.assertEqual(order.hub_public_tracking_ref, picking.hub_public_tracking_ref)
         self.assertIn(picking.carrier_tracking_ref, self.kd_box.subscriptions, "tracking subscribed")
         self.assertIn(
-            "/order_hub/tracking/kuaidi100/%s" % self.sf.id,
+            f"/order_hub/tracking/kuaidi100/{self.sf.id}",
             self.kd_box.subscriptions[picking.carrier_tracking_ref]["callbackurl"],
         )
 

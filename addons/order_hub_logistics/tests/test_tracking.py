@@ -24,6 +24,7 @@ class TestTracking(HttpCase, CarrierCommon):
         self.env["stock.picking"]._cron_hub_poll_tracking()
         self.assertEqual(picking.hub_tracking_event, "in_transit", picking.hub_tracking_error)
         self.assertEqual(picking.hub_tracking_state, "1")
+        self.assertEqual(order.hub_stage_code, "in_transit")
         self.assertEqual(order.hub_tracking_event_ids.mapped("description"), ["顺丰速运 已收取快件"])
         self.assertEqual(
             order.hub_tracking_event_ids.event_time, fields.Datetime.to_datetime("2026-11-20 02:00:00")
@@ -40,6 +41,7 @@ class TestTracking(HttpCase, CarrierCommon):
         self.assertEqual(response.json()["result"], False)
         self.assertEqual(len(order.hub_tracking_event_ids), 1)
         self.assertEqual(picking.hub_tracking_event, "in_transit")
+        self.assertEqual(order.hub_stage_code, "in_transit")
         self.assertFalse(order.hub_signed_date)
         # the good push updates at once
         response = self.kd_box.push(number)
@@ -47,6 +49,7 @@ class TestTracking(HttpCase, CarrierCommon):
         self.assertEqual(response.json(), {"result": True, "returnCode": "200", "message": "成功"})
         self.env.invalidate_all()
         self.assertEqual(picking.hub_tracking_event, "delivered")
+        self.assertEqual(order.hub_stage_code, "done")
         self.assertEqual(len(order.hub_tracking_event_ids), 2)
         self.assertEqual(order.hub_signed_date, fields.Datetime.to_datetime("2026-11-21 01:30:00"))
         expected = (order.hub_signed_date - order.hub_promised_delivery_date).total_seconds() / 3600
@@ -63,7 +66,17 @@ class TestTracking(HttpCase, CarrierCommon):
         )
         picking._hub_poll_tracking()
         self.assertEqual(picking.hub_tracking_event, "exception")
-        self.assertTrue(any("Refused" in body for body in order.message_ids.mapped("body")))
+        ticket = order.hub_ticket_ids
+        self.assertEqual(ticket.type_id.code, "refused_by_customer")
+        self.assertIn("Refused", ticket.reason)
+        self.assertEqual(order.hub_stage_code, "exception")
+        # the problem code 2 opens a stalled-logistics ticket
+        order2, picking2 = self._shipped(self.zto)
+        self.kd_box.set_track(
+            picking2.carrier_tracking_ref, "zhongtong", 2, [("2026-11-20 10:00:00", "疑难件")]
+        )
+        picking2._hub_poll_tracking()
+        self.assertEqual(order2.hub_ticket_ids.type_id.code, "logistics_stalled")
 
     def test_cron_batches_within_the_rate_limit_and_survives_errors(self):
         self.sf.hub_tracking_batch = 2
@@ -100,6 +113,6 @@ class TestTracking(HttpCase, CarrierCommon):
         response = self.url_open("/order_hub/tracking/kuaidi100/999999", data={"param": "{}", "sign": "x"})
         self.assertEqual(response.status_code, 404)
         response = self.url_open(
-            "/order_hub/tracking/kuaidi100/%s" % self.sf.id, data={"param": "{}", "sign": "x"}
+            f"/order_hub/tracking/kuaidi100/{self.sf.id}", data={"param": "{}", "sign": "x"}
         )
         self.assertEqual(response.status_code, 401)

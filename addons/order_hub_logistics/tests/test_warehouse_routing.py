@@ -19,6 +19,8 @@ class TestWarehouseRouting(LogisticsCommon):
         self.assertEqual(order.warehouse_id, self.wh_a)
         self.assertEqual(order.hub_route_rule_id, rule)
         self.assertEqual(order.hub_stock_state, "reserved")
+        self.assertEqual(order.hub_stage_code, "preparing")
+        self.assertFalse(order.hub_ticket_ids)
         self.assertEqual(order.picking_ids.picking_type_id.warehouse_id, self.wh_a)
         self.assertEqual(self._free(self.wh_a, self.product), 15)
         self.assertEqual(self._free(self.wh_b, self.product), 20)
@@ -82,3 +84,4 @@ class TestWarehouseRouting(LogisticsCommon):
         self.assertEqual(order.warehouse_id, default)
         self.assertFalse(order.hub_route_rule_id)
         self.assertEqual(order.hub_stock_state, "out_of_stock")
+        self.assertNotEqual(order.hub_stage_code, "exception", "without routing rules, stock waits as usual")
