@@ -73,6 +73,7 @@ class SfSandbox(CarrierSandbox):
             "EXP_RECE_CREATE_ORDER": self._create,
             "EXP_RECE_UPDATE_ORDER": self._update,
             "EXP_RECE_WANTED_INTERCEPT": self._intercept,
+            "EXP_RECE_SEARCH_ORDER_RESP": self._search,
         }.get(form["serviceCode"])
         if not handler:
             return self._api("A1004", "无对应服务权限")
@@ -94,6 +95,20 @@ class SfSandbox(CarrierSandbox):
                 "destCode": "021",
                 "filterResult": 2,
                 "waybillNoInfoList": [{"waybillType": 1, "waybillNo": waybill}],
+            }
+        )
+
+    def _search(self, msg):
+        order = self.orders.get(msg.get("orderId"))
+        if not order:
+            return self._business(error="8018", message="未获取到订单信息")
+        return self._business(
+            {
+                "orderId": msg["orderId"],
+                "origincode": "571",
+                "destcode": "021",
+                "filterResult": "2",
+                "waybillNoInfoList": [{"waybillType": 1, "waybillNo": order["waybill"]}],
             }
         )
 

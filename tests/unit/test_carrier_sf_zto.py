@@ -98,10 +98,13 @@ def test_sf_business_refusal_and_duplicate(sf):
     client = sf_client(sf)
     with pytest.raises(errors.CarrierRefused):
         client.create_order("SO5", SENDER, dict(RECEIVER, address=""), [])
-    client.create_order("SO6", SENDER, RECEIVER, [])
+    first = client.create_order("SO6", SENDER, RECEIVER, [])["waybill"]
+    # a retried creation (answer lost) gets the same waybill, not a second parcel
+    assert client.create_order("SO6", SENDER, RECEIVER, [])["waybill"] == first
+    assert len([o for o in sf.orders if o == "SO6"]) == 1
     with pytest.raises(errors.CarrierRefused) as info:
-        client.create_order("SO6", SENDER, RECEIVER, [])
-    assert info.value.code == "8016"
+        client.search_order("UNKNOWN")
+    assert info.value.code == "8018"
 
 
 def test_sf_change_address_success_and_refusal(sf):

@@ -24,6 +24,8 @@ from .http import DEFAULT_TIMEOUT, post
 
 SERVICE_CREATE = "EXP_RECE_CREATE_ORDER"
 SERVICE_UPDATE = "EXP_RECE_UPDATE_ORDER"
+SERVICE_SEARCH = "EXP_RECE_SEARCH_ORDER_RESP"
+DUPLICATE_ORDER = "8016"
 # Intercept and redirect a parcel already collected (派件前改址).  The service
 # code and its fields are not in our reference notes: treated as an assumption
 # the sandbox implements the same way.
@@ -129,15 +131,29 @@ class SfClient:
         }
         if weight:
             msg["totalWeight"] = round(weight, 3)
-        data = self.call(SERVICE_CREATE, msg)
+        try:
+            data = self.call(SERVICE_CREATE, msg)
+        except CarrierRefused as error:
+            if error.code != DUPLICATE_ORDER:
+                raise
+            # created by an earlier attempt whose answer or transaction was
+            # lost: the same orderId gives back the same waybill
+            data = self.search_order(order_id)
+        return {"waybill": self._master_waybill(data), "raw": data}
+
+    @staticmethod
+    def _master_waybill(data):
         waybills = [
             w.get("waybillNo")
             for w in data.get("waybillNoInfoList") or []
             if str(w.get("waybillType", 1)) == "1" and w.get("waybillNo")
         ]
         if not waybills:
-            raise CarrierBadPayload("SF Express created the order but sent no waybill number.")
-        return {"waybill": waybills[0], "raw": data}
+            raise CarrierBadPayload("SF Express answered without a waybill number.")
+        return waybills[0]
+
+    def search_order(self, order_id):
+        return self.call(SERVICE_SEARCH, {"orderId": order_id, "searchType": "1", "language": "zh-CN"})
 
     def cancel_order(self, order_id):
         return self.call(SERVICE_UPDATE, {"orderId": order_id, "dealType": 2})

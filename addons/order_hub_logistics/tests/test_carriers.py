@@ -76,3 +76,15 @@ class TestCarrierWaybills(CarrierCommon):
                 self.sf.with_user(user).read(["hub_kd100_key"])
         self.assertEqual(self.sf.with_user(self.user_manager).hub_sf_check_word, "sandbox-check-word")
         self.assertNotIn("sandbox-check-word", repr(self.sf._hub_client()))
+
+    def test_a_retried_validation_gets_the_same_waybill(self):
+        order = self._confirmed_order(self.sf)
+        picking = order.picking_ids
+        code = picking._hub_carrier_order_code()
+        # an earlier validation created the shipment, then its transaction was rolled back
+        receiver = self.sf._hub_address(self.customer)
+        first = self.sf._hub_client().create_order(code, receiver, receiver, [])["waybill"]
+        created = len(self.sf_box.orders)
+        self._ship(order)
+        self.assertEqual(picking.carrier_tracking_ref, first)
+        self.assertEqual(len(self.sf_box.orders), created, "no second parcel")

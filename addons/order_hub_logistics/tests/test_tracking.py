@@ -116,3 +116,10 @@ class TestTracking(HttpCase, CarrierCommon):
             f"/order_hub/tracking/kuaidi100/{self.sf.id}", data={"param": "{}", "sign": "x"}
         )
         self.assertEqual(response.status_code, 401)
+
+    def test_callback_refuses_oversized_bodies(self):
+        response = self.url_open(
+            f"/order_hub/tracking/kuaidi100/{self.sf.id}",
+            data={"param": "x" * (1024 * 1024 + 10), "sign": "x"},
+        )
+        self.assertEqual(response.status_code, 413)
