@@ -11,6 +11,7 @@
     "external_dependencies": {"python": ["requests", "openpyxl"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/order_hub_logistics_security.xml",
         "data/ir_cron_data.xml",
         "data/order_hub_region_data.xml",
         "views/sale_order_views.xml",

@@ -30,7 +30,9 @@ class TestWarehouseRouting(LogisticsCommon):
         self._stock(self.wh_b, self.product, 20)
         self._rule([self.wh_a, self.wh_b], name="Safe", safety_stock=3)
         order = self._order([(self.product, 5)])
-        order.action_confirm()
+        order.with_user(
+            self.user_cs
+        ).action_confirm()  # customer service confirms: locks and routing still apply
         self.assertEqual(order.warehouse_id, self.wh_b)
         self.assertIn("Test Hangzhou skipped", order.hub_route_note)
         self.assertIn("safety stock 3", order.hub_route_note)
@@ -85,3 +87,12 @@ class TestWarehouseRouting(LogisticsCommon):
         self.assertFalse(order.hub_route_rule_id)
         self.assertEqual(order.hub_stock_state, "out_of_stock")
         self.assertNotEqual(order.hub_stage_code, "exception", "without routing rules, stock waits as usual")
+
+    def test_rules_of_another_company_are_ignored(self):
+        other = self.env["res.company"].create({"name": "Other company"})
+        self._stock(self.wh_a, self.product, 5)
+        self._rule([self.wh_a], name="Foreign", company_id=other.id)
+        order = self._order([(self.product, 1)])
+        order.action_confirm()
+        self.assertFalse(order.hub_route_rule_id)
+        self.assertNotIn("Foreign", order.hub_route_note or "")
