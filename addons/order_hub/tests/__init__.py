@@ -1,1 +1,2 @@
 from . import test_demo_data, test_i18n, test_menus, test_security
+from . import test_lifecycle_transitions, test_ticket, test_audit_log, test_sla

@@ -3,7 +3,38 @@ from odoo.tests import tagged
 from odoo.addons.order_hub.tests.common import AccessDesignMixin, OrderHubCommon
 
 # model -> {role: "rwcd"}; see AccessDesignMixin.
-ACCESS_DESIGN = {}
+ACCESS_DESIGN = {
+    # only reached through sudo() inside confirmations
+    "order.hub.stock.lock": {},
+    "order.hub.region": {"customer_service": "r", "warehouse": "r", "manager": "rwcd", "integration": "r"},
+    "order.hub.warehouse.rule": {
+        "customer_service": "r",
+        "warehouse": "r",
+        "manager": "rwcd",
+        "integration": "r",
+    },
+    "order.hub.warehouse.rule.line": {
+        "customer_service": "r",
+        "warehouse": "r",
+        "manager": "rwcd",
+        "integration": "r",
+    },
+    "order.hub.carrier.rule": {
+        "customer_service": "r",
+        "warehouse": "r",
+        "manager": "rwcd",
+        "integration": "r",
+    },
+    "order.hub.tracking.event": {
+        "customer_service": "r",
+        "warehouse": "r",
+        "manager": "rwcd",
+        "integration": "r",
+    },
+    # created by customer service only; the logistics specialist (warehouse) resolves refusals
+    "order.hub.address.change": {"customer_service": "rwc", "warehouse": "rw", "manager": "rwcd"},
+    "order.hub.flash.import": {"manager": "rwcd"},
+}
 
 
 @tagged("post_install", "-at_install")

@@ -1,0 +1,258 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.tools import float_compare
+
+from .order_hub_warehouse_rule import HUB_PLATFORMS
+
+HUB_STOCK_STATES = [
+    ("pending", "Not Checked"),
+    ("reserved", "Reserved"),
+    ("out_of_stock", "Out of Stock"),
+]
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    hub_platform = fields.Selection(HUB_PLATFORMS, string="Channel Platform", index=True)
+    hub_stock_state = fields.Selection(
+        HUB_STOCK_STATES, "Stock", default="pending", copy=False, readonly=True
+    )
+    hub_route_rule_id = fields.Many2one(
+        "order.hub.warehouse.rule", "Warehouse Rule", copy=False, readonly=True
+    )
+    hub_route_note = fields.Text("Warehouse Routing", copy=False, readonly=True)
+    hub_carrier_rule_id = fields.Many2one("order.hub.carrier.rule", "Carrier Rule", copy=False, readonly=True)
+    hub_carrier_note = fields.Text("Carrier Routing", copy=False, readonly=True)
+    hub_promised_ship_date = fields.Datetime("Promised Ship Time", copy=False)
+    hub_promised_delivery_date = fields.Datetime("Promised Delivery Time", copy=False)
+    hub_signed_date = fields.Datetime("Signed At", copy=False, readonly=True)
+    hub_delivery_deviation_hours = fields.Float(
+        "Delivery Deviation (h)",
+        copy=False,
+        readonly=True,
+        help="Signed time minus promised time; positive is late.",
+    )
+    hub_tracking_event_ids = fields.One2many("order.hub.tracking.event", "sale_id", "Tracking Timeline")
+    hub_public_tracking_ref = fields.Char("Tracking Number", compute="_compute_hub_public_tracking_ref")
+    hub_address_change_ids = fields.One2many("order.hub.address.change", "order_id", "Address Changes")
+
+    @api.depends("picking_ids.hub_public_tracking_ref")
+    def _compute_hub_public_tracking_ref(self):
+        for order in self:
+            refs = order.picking_ids.filtered("hub_public_tracking_ref").mapped("hub_public_tracking_ref")
+            order.hub_public_tracking_ref = ", ".join(refs)
+
+    def _hub_logistics_channel_code(self):
+        """The order's channel as a platform code; extension point for the channels addon."""
+        self.ensure_one()
+        return self.hub_platform or ""
+
+    # ------------------------------------------------------------------
+    # Confirmation: lock, route, reserve
+    # ------------------------------------------------------------------
+    def _action_confirm(self):
+        storable = self.order_line.product_id.filtered("is_storable")
+        self.env["order.hub.stock.lock"].sudo()._lock_products(storable)
+        unserved = self.env["sale.order"]
+        for order in self:
+            if not order._hub_route_warehouse():
+                unserved |= order
+            order._hub_route_carrier()
+            order._hub_set_promise()
+        result = super()._action_confirm()
+        for order in self:
+            order._hub_check_reservation(routed_out=order in unserved)
+        return result
+
+    def _hub_needed_quantities(self):
+        needed = defaultdict(float)
+        for line in self.order_line.filtered(lambda ln: ln.product_id.is_storable):
+            needed[line.product_id] += line.product_uom._compute_quantity(
+                line.product_uom_qty, line.product_id.uom_id
+            )
+        return needed
+
+    def _hub_shortage(self, warehouse, safety_stock, needed):
+        """Sentence describing the first product ``warehouse`` cannot cover, or ""."""
+        for product, qty in needed.items():
+            free = product.with_context(warehouse_id=warehouse.id).free_qty
+            if float_compare(free - safety_stock, qty, precision_rounding=product.uom_id.rounding) < 0:
+                return _(
+                    "%(wh)s skipped: %(product)s free %(free)s minus safety stock %(safety)s "
+                    "is below %(qty)s",
+                    wh=warehouse.name,
+                    product=product.display_name,
+                    free=free,
+                    safety=safety_stock,
+                    qty=qty,
+                )
+        return ""
+
+    def _hub_flash_warehouse(self):
+        code = self._hub_logistics_channel_code()
+        if not code:
+            return self.env["stock.warehouse"]
+        when = self.date_order or fields.Datetime.now()
+        flash = self.env["stock.warehouse"].search(
+            [("hub_is_flash_sale", "=", True), ("company_id", "=", self.company_id.id)]
+        )
+        return flash.filtered(lambda wh: wh._hub_serves(code, when))[:1]
+
+    def _hub_route_warehouse(self):
+        """Choose the warehouse; returns False when rules matched but none can serve."""
+        self.ensure_one()
+        flash = self._hub_flash_warehouse()
+        if flash:
+            self.write(
+                {
+                    "warehouse_id": flash.id,
+                    "hub_route_rule_id": False,
+                    "hub_route_note": _("Flash sale %(wh)s serves this channel now.", wh=flash.name),
+                }
+            )
+            return True
+        needed = self._hub_needed_quantities()
+        rules = self.env["order.hub.warehouse.rule"].search([("company_id", "=", self.company_id.id)])
+        if not needed or not rules:
+            return True
+        notes, matched = [], False
+        for rule in rules:
+            why = rule._mismatch(self)
+            if why:
+                notes.append(_("Rule %(rule)s skipped: %(why)s.", rule=rule.name, why=why))
+                continue
+            matched = True
+            for line in rule.line_ids.filtered(lambda ln: not ln.warehouse_id.hub_is_flash_sale):
+                shortage = self._hub_shortage(line.warehouse_id, rule.safety_stock, needed)
+                if shortage:
+                    notes.append(_("Rule %(rule)s: %(shortage)s.", rule=rule.name, shortage=shortage))
+                    continue
+                notes.append(_("Rule %(rule)s chose %(wh)s.", rule=rule.name, wh=line.warehouse_id.name))
+                self.write(
+                    {
+                        "warehouse_id": line.warehouse_id.id,
+                        "hub_route_rule_id": rule.id,
+                        "hub_route_note": "\n".join(notes),
+                    }
+                )
+                return True
+        if not matched:
+            notes.append(_("No rule matched: the default warehouse is kept."))
+            self.write({"hub_route_rule_id": False, "hub_route_note": "\n".join(notes)})
+            return True
+        notes.append(_("No warehouse can serve this order."))
+        self.write({"hub_route_rule_id": False, "hub_route_note": "\n".join(notes)})
+        return False
+
+    def _hub_check_reservation(self, routed_out=False):
+        """Flag the stock state; when routing decided (a rule or a flash sale)
+        and the order still cannot be served, it goes to Exception with an
+        out-of-stock ticket."""
+        self.ensure_one()
+        moves = self.picking_ids.move_ids.filtered(lambda m: m.product_id.is_storable and m.state != "cancel")
+        if not moves:
+            return
+        short = routed_out or any(m.state != "assigned" for m in moves)
+        self.hub_stock_state = "out_of_stock" if short else "reserved"
+        if short and (routed_out or self.hub_route_rule_id or self.warehouse_id.hub_is_flash_sale):
+            reason = _("No warehouse has the stock for this order: %(note)s", note=self.hub_route_note or "")
+            self._hub_open_ticket("out_of_stock", reason=reason)
+            self._hub_move_to("exception", source="system", reason=reason)
+
+    # ------------------------------------------------------------------
+    # Carrier routing and delivery promise
+    # ------------------------------------------------------------------
+    def _hub_weight(self):
+        return sum(line.product_id.weight * line.product_uom_qty for line in self.order_line)
+
+    def _hub_route_carrier(self):
+        self.ensure_one()
+        if self.partner_id.commercial_partner_id.hub_customer_tier == "vip":
+            sf = self.env["delivery.carrier"].search(
+                [("delivery_type", "=", "sf_express"), ("hub_sf_express_type", "=", "1")], limit=1
+            )
+            if sf:
+                rule = self.env["order.hub.carrier.rule"].search([("carrier_id", "=", sf.id)], limit=1)
+                self.write(
+                    {
+                        "carrier_id": sf.id,
+                        "hub_carrier_rule_id": rule.id,
+                        "hub_carrier_note": _(
+                            "VIP customer: always SF Express next-morning (%(c)s).", c=sf.name
+                        ),
+                    }
+                )
+                return
+        weight = self._hub_weight()
+        notes, candidates = [], self.env["order.hub.carrier.rule"]
+        for rule in self.env["order.hub.carrier.rule"].search([("company_id", "=", self.company_id.id)]):
+            why = rule._mismatch(self, weight)
+            if why:
+                notes.append(_("Rule %(rule)s skipped: %(why)s.", rule=rule.name, why=why))
+            else:
+                candidates |= rule
+        if not candidates:
+            if notes:
+                self.hub_carrier_note = "\n".join(notes + [_("No carrier rule matched.")])
+            return
+        best = candidates.sorted(lambda r: (r.cost, r.sequence, r.id))[0]
+        for rule in candidates - best:
+            notes.append(_("Rule %(rule)s matched but costs more.", rule=rule.name))
+        notes.append(
+            _(
+                "Rule %(rule)s chose %(c)s (cost %(cost)s).",
+                rule=best.name,
+                c=best.carrier_id.name,
+                cost=best.cost,
+            )
+        )
+        self.write(
+            {
+                "carrier_id": best.carrier_id.id,
+                "hub_carrier_rule_id": best.id,
+                "hub_carrier_note": "\n".join(notes),
+            }
+        )
+
+    def _hub_set_promise(self):
+        """Promise from the channel when it sent one, else from the carrier rule."""
+        self.ensure_one()
+        rule = self.hub_carrier_rule_id
+        if not rule:
+            return
+        now = fields.Datetime.now()
+        values = {}
+        if not self.hub_promised_ship_date:
+            values["hub_promised_ship_date"] = now + timedelta(hours=rule.ship_hours)
+        if not self.hub_promised_delivery_date:
+            values["hub_promised_delivery_date"] = now + timedelta(
+                hours=rule.ship_hours + rule.delivery_hours
+            )
+        if values:
+            self.write(values)
+
+    def _hub_record_signed(self, signed_at):
+        self.ensure_one()
+        values = {"hub_signed_date": signed_at}
+        if self.hub_promised_delivery_date:
+            values["hub_delivery_deviation_hours"] = (
+                signed_at - self.hub_promised_delivery_date
+            ).total_seconds() / 3600.0
+        self.write(values)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_hub_change_address(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Change Delivery Address"),
+            "res_model": "order.hub.address.change",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }

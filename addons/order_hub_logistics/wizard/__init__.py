@@ -1,0 +1,1 @@
+from . import order_hub_flash_import
