@@ -9,3 +9,8 @@ for addon in ("order_hub_channels", "order_hub_logistics"):
     path = str(ROOT / "addons" / addon)
     if path not in sys.path:
         sys.path.insert(0, path)
+
+# ``notifiers`` (order_hub)
+_order_hub = str(ROOT / "addons" / "order_hub")
+if _order_hub not in sys.path:
+    sys.path.insert(0, _order_hub)

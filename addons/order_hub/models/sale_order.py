@@ -123,16 +123,19 @@ class SaleOrder(models.Model):
     def _compute_hub_sla_status(self):
         now = fields.Datetime.now()
         for order in self:
-            if not order.hub_sla_deadline:
-                status = "none"
-            elif now >= order.hub_sla_deadline:
-                status = "breached"
-            elif order.hub_sla_risk_at and now >= order.hub_sla_risk_at:
-                status = "at_risk"
-            else:
-                status = "on_time"
+            status = order._hub_sla_status_at(now)
             order.hub_sla_status = status
             order.hub_sla_color = SLA_COLORS.get(status, 0)
+
+    def _hub_sla_status_at(self, when):
+        self.ensure_one()
+        if not self.hub_sla_deadline:
+            return "none"
+        if when >= self.hub_sla_deadline:
+            return "breached"
+        if self.hub_sla_risk_at and when >= self.hub_sla_risk_at:
+            return "at_risk"
+        return "on_time"
 
     def _search_hub_sla_status(self, operator, value):
         if operator not in ("=", "!=", "in", "not in"):
