@@ -1,6 +1,8 @@
 import logging
 import time
 
+from psycopg2 import IntegrityError
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -110,7 +112,9 @@ class SaleOrder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     line = order._hub_escalate(now)
-            except (UserError, ValidationError) as exc:
+            except (UserError, ValidationError, IntegrityError) as exc:
+                # IntegrityError: another worker opened the same ticket at once;
+                # the order is escalated again on the next run
                 _logger.warning("Order Hub escalation of %s failed: %s", order.name, exc)
                 continue
             if line:
@@ -135,7 +139,7 @@ class SaleOrder(models.Model):
             if status == "breached" and stage.breach_tag_ids:
                 self.sudo().tag_ids = [fields.Command.link(tag.id) for tag in stage.breach_tag_ids]
             target_level = status
-            line = self._hub_wecom_line(status)
+            line = self._hub_for_robot()._hub_wecom_line(status)
         due = self.hub_ticket_due_at
         if stage.ticket_type_id and stage.ticket_after_hours and due and due <= now and current < 3:
             options = stage.ticket_reason_type_ids
@@ -155,7 +159,7 @@ class SaleOrder(models.Model):
             target_level = "ticket"
             line = _(
                 "%(line)s Ticket %(ticket)s opened.",
-                line=self._hub_wecom_line("breached"),
+                line=self._hub_for_robot()._hub_wecom_line("breached"),
                 ticket=ticket.name,
             )
         if target_level != self.hub_escalation_level:
@@ -190,6 +194,10 @@ class SaleOrder(models.Model):
                 user_id=user.id,
             )
 
+    def _hub_for_robot(self):
+        """The order in the language of its company (the chat group's)."""
+        return self.with_context(lang=self.company_id.partner_id.lang or self.env.lang)
+
     def _hub_wecom_line(self, status):
         self.ensure_one()
         label = _("SLA breached") if status == "breached" else _("SLA at risk")
@@ -203,6 +211,10 @@ class SaleOrder(models.Model):
         )
 
     @api.model
+    def _hub_wecom_header(self):
+        return _("Order Hub SLA alerts")
+
+    @api.model
     def _hub_post_wecom(self, company, lines):
         """Post alert lines to the company's robot, at most 20 messages a
         minute (the window is kept in a system parameter across runs)."""
@@ -212,7 +224,8 @@ class SaleOrder(models.Model):
         params = self.env["ir.config_parameter"].sudo()
         key = WECOM_SENT_PARAM % company.id
         window = RateWindow((params.get_param(key) or "").split())
-        texts = pack_lines(lines, window.available(), header=_("Order Hub SLA alerts"))
+        header = self.with_context(lang=company.partner_id.lang or self.env.lang)._hub_wecom_header()
+        texts = pack_lines(lines, window.available(), header=header)
         sent = 0
         try:
             client = WecomRobotClient(url)

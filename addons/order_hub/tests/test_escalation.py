@@ -152,6 +152,19 @@ class TestEscalation(LifecycleCommon):
         self.assertIn("... +", robot.messages[0][1]["text"]["content"])
         self.assertEqual(len(params.get_param(f"order_hub.wecom_sent.{company.id}").split()), 20)
 
+    def test_wecom_robot_speaks_the_company_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["order_hub"], ["zh_CN"])
+        self.env.company.partner_id.lang = "zh_CN"
+        sandbox_class = load_sandbox()
+        with sandbox_class(keys={"robot-key"}) as robot:
+            self.env.company.order_hub_wecom_webhook_url = robot.url("robot-key")
+            self._preparing_order()
+            self._escalate_at(2026, 3, 10, 11, 5)
+        content = robot.messages[0][1]["text"]["content"]
+        self.assertTrue(content.startswith("订单中枢 SLA 告警"), content)
+        self.assertIn("备货中", content)
+
     def test_no_robot_configured_sends_nothing(self):
         self.env.company.order_hub_wecom_webhook_url = False
         self.assertEqual(self.env["sale.order"]._hub_post_wecom(self.env.company, ["x"]), 0)
