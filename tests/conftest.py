@@ -1,14 +1,16 @@
 """Plain-Python tests import the addons' odoo-free packages directly:
-``connectors`` (order_hub_channels) and ``carriers`` (order_hub_logistics)."""
+``notifiers`` (order_hub), ``connectors`` (order_hub_channels), ``carriers``
+(order_hub_logistics), and the localhost sandboxes (``import sandbox``)."""
 
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-for addon in ("order_hub_channels", "order_hub_logistics"):
-    path = str(ROOT / "addons" / addon)
-    if path not in sys.path:
-        sys.path.insert(0, path)
-# the platform sandboxes: ``import sandbox``
-if str(ROOT / "tests") not in sys.path:
-    sys.path.insert(0, str(ROOT / "tests"))
+for path in (
+    ROOT / "addons" / "order_hub",
+    ROOT / "addons" / "order_hub_channels",
+    ROOT / "addons" / "order_hub_logistics",
+    ROOT / "tests",
+):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))

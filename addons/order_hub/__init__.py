@@ -1,1 +1,2 @@
+from . import rpc_source
 from . import models

@@ -8,7 +8,7 @@
     "author": "Order Hub",
     "website": "https://github.com/order-hub/order-hub",
     "depends": ["sale_management", "sale_stock", "sale_exception"],
-    "external_dependencies": {"python": []},
+    "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/order_hub_security.xml",
         "security/ir.model.access.csv",
@@ -24,6 +24,10 @@
         "views/order_hub_ticket_views.xml",
         "views/order_hub_audit_log_views.xml",
         "views/sale_order_views.xml",
+        "data/exception_rule_data.xml",
+        "data/ir_cron_data.xml",
+        "views/order_hub_workbench_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -6,3 +6,9 @@ from . import sale_order
 from . import sale_order_line
 from . import stock_move
 from . import stock_picking
+from . import res_company
+from . import res_config_settings
+from . import sale_order_gates
+from . import sale_order_escalation
+from . import sale_order_workbench
+from . import res_partner

@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.http import request
 
+from ..rpc_source import current_rpc_address
+
 AUDIT_SOURCES = [
     ("web", "Web"),
     ("rpc", "RPC"),
@@ -58,8 +60,8 @@ class OrderHubAuditLog(models.Model):
     def _detect_source(self):
         """Return ``(source, ip)`` of the current change.
 
-        RPC endpoints always count as ``rpc`` (a client cannot pass itself off
-        as a webhook through the context); other HTTP requests are ``web``
+        RPC calls always count as ``rpc`` (a client cannot pass itself off as
+        a webhook through the context; see ``rpc_source``); HTTP requests are ``web``
         unless the controller set ``order_hub_source`` (e.g. ``webhook``) in the
         context; outside requests the context key, then a running scheduled
         action, then ``system``.
@@ -71,6 +73,9 @@ class OrderHubAuditLog(models.Model):
             if http_request.path.startswith(RPC_PATH_PREFIXES):
                 return "rpc", ip_address
             return context_source or "web", ip_address
+        rpc_address = current_rpc_address()
+        if rpc_address is not None:
+            return "rpc", rpc_address or None
         if context_source:
             return context_source, None
         if self.env.context.get("ir_cron_progress_id") or "lastcall" in self.env.context:

@@ -21,6 +21,10 @@ ESCALATION_LEVELS = [
 # kanban colour indexes: green, orange, red
 SLA_COLORS = {"on_time": 10, "at_risk": 2, "breached": 1}
 MOVE_CONTEXT_KEY = "order_hub_stage_move"
+HUB_ROLE_GROUPS = (
+    "order_hub.group_order_hub_customer_service,order_hub.group_order_hub_warehouse,"
+    "order_hub.group_order_hub_integration"
+)
 CREATING_CONTEXT_KEY = "order_hub_creating_order"
 LINES_VIA_ORDER_CONTEXT_KEY = "order_hub_lines_via_order"
 
@@ -80,11 +84,13 @@ class SaleOrder(models.Model):
     hub_escalation_level = fields.Selection(
         ESCALATION_LEVELS, string="Escalation", default="none", readonly=True, copy=False
     )
-    hub_ticket_ids = fields.One2many("order.hub.ticket", "order_id", string="Exception Tickets")
+    hub_ticket_ids = fields.One2many(
+        "order.hub.ticket", "order_id", string="Exception Tickets", groups=HUB_ROLE_GROUPS
+    )
     hub_open_ticket_count = fields.Integer(string="Open Tickets", compute="_compute_hub_open_tickets")
     hub_open_ticket_summary = fields.Char(string="Open Ticket", compute="_compute_hub_open_tickets")
     hub_audit_log_ids = fields.One2many(
-        "order.hub.audit.log", "order_id", string="Audit Trail", readonly=True
+        "order.hub.audit.log", "order_id", string="Audit Trail", readonly=True, groups=HUB_ROLE_GROUPS
     )
 
     # ------------------------------------------------------------------
@@ -123,16 +129,19 @@ class SaleOrder(models.Model):
     def _compute_hub_sla_status(self):
         now = fields.Datetime.now()
         for order in self:
-            if not order.hub_sla_deadline:
-                status = "none"
-            elif now >= order.hub_sla_deadline:
-                status = "breached"
-            elif order.hub_sla_risk_at and now >= order.hub_sla_risk_at:
-                status = "at_risk"
-            else:
-                status = "on_time"
+            status = order._hub_sla_status_at(now)
             order.hub_sla_status = status
             order.hub_sla_color = SLA_COLORS.get(status, 0)
+
+    def _hub_sla_status_at(self, when):
+        self.ensure_one()
+        if not self.hub_sla_deadline:
+            return "none"
+        if when >= self.hub_sla_deadline:
+            return "breached"
+        if self.hub_sla_risk_at and when >= self.hub_sla_risk_at:
+            return "at_risk"
+        return "on_time"
 
     def _search_hub_sla_status(self, operator, value):
         if operator not in ("=", "!=", "in", "not in"):
@@ -167,7 +176,7 @@ class SaleOrder(models.Model):
     @api.depends("hub_ticket_ids.state", "hub_ticket_ids.type_id")
     def _compute_hub_open_tickets(self):
         for order in self:
-            tickets = order.hub_ticket_ids.filtered(lambda t: t.state in ("open", "in_progress"))
+            tickets = order.sudo().hub_ticket_ids.filtered(lambda t: t.state in ("open", "in_progress"))
             order.hub_open_ticket_count = len(tickets)
             order.hub_open_ticket_summary = ", ".join(f"{t.name} {t.type_id.name}" for t in tickets)
 
@@ -459,7 +468,7 @@ class SaleOrder(models.Model):
         """A ticket was resolved or cancelled: leave Exception when no open
         ticket still needs it."""
         for order in self.filtered(lambda o: o.hub_stage_code == "exception"):
-            blocking = order.hub_ticket_ids.filtered(
+            blocking = order.sudo().hub_ticket_ids.filtered(
                 lambda t: t.state in ("open", "in_progress") and t.type_id.moves_order_to_exception
             )
             if not blocking:

@@ -22,6 +22,20 @@ class TestAuditLog(LifecycleCommon):
         self.assertFalse(line.ip_address)
         self.assertEqual(line.field_description, "Delivery Address")
 
+    def test_editing_the_delivery_contact_is_logged_on_open_orders(self):
+        order = self._order()
+        done = self._order()
+        done._hub_move_to("done")
+        self.customer.with_user(self.user_manager).write({"street": "12 Fuxing Road"})
+        line = self._audit(order, "partner_shipping_id")
+        self.assertEqual(len(line), 1)
+        self.assertIn("88 Nanjing Road", line.old_value)
+        self.assertIn("12 Fuxing Road", line.new_value)
+        self.assertEqual(line.user_id, self.user_manager)
+        self.assertFalse(self._audit(done, "partner_shipping_id"))
+        self.customer.write({"comment": "VIP"})
+        self.assertEqual(len(self._audit(order, "partner_shipping_id")), 1)
+
     def test_order_lines_and_amounts_are_logged(self):
         order = self._order(qty=1)
         self.assertFalse(self._audit(order, "order_line"), "creation itself is not a change")

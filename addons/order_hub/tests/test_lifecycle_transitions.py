@@ -143,3 +143,18 @@ class TestLifecycleTransitions(LifecycleCommon):
     def test_group_expand_shows_every_stage(self):
         groups = self.env["sale.order"].read_group([("id", "=", 0)], ["hub_stage_id"], ["hub_stage_id"])
         self.assertEqual(len(groups), len(DEFAULT_CODES))
+
+    def test_plain_salesman_without_hub_role_works_as_before(self):
+        salesman = self.env["res.users"].create(
+            {
+                "name": "Plain salesman",
+                "login": "test_plain_salesman",
+                "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
+        order = self._order(user_id=salesman.id).with_user(salesman)
+        order.read([])
+        order.action_confirm()
+        self.assertEqual(order.hub_stage_id.code, "confirmed")
+        self.assertEqual(order.read(["hub_open_ticket_count"])[0]["hub_open_ticket_count"], 0)
+        self.env["sale.order"].with_user(salesman).get_views([(False, "form"), (False, "search")])

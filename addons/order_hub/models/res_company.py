@@ -1,0 +1,28 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    """Order Hub settings kept per company."""
+
+    _inherit = "res.company"
+
+    order_hub_covered_state_ids = fields.Many2many(
+        "res.country.state",
+        "order_hub_company_covered_state_rel",
+        "company_id",
+        "state_id",
+        string="Covered Provinces",
+        help="Provinces the company delivers to; an order to another province "
+        "is blocked at confirmation. Empty: no restriction.",
+    )
+    order_hub_wecom_webhook_url = fields.Char(
+        string="WeCom Group Robot Webhook",
+        groups="order_hub.group_order_hub_manager",
+        help="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=... of the group "
+        "robot that receives SLA alerts. The key is a secret.",
+    )
+    order_hub_pay_confirm_minutes = fields.Integer(
+        string="Pay-to-Confirm Target (working minutes)",
+        default=15,
+        help="An order confirmed later than this after payment is flagged.",
+    )

@@ -1,0 +1,1 @@
+"""Plain-Python notifiers (no ``odoo`` import): tested with plain pytest."""

@@ -1,0 +1,93 @@
+from freezegun import freeze_time
+from lxml import etree
+
+from odoo.tests import tagged
+
+from .lifecycle_common import LifecycleCommon
+
+
+@tagged("post_install", "-at_install")
+class TestWorkbench(LifecycleCommon):
+    def test_customer_service_list_is_sorted_by_tags(self):
+        overdue = self.env.ref("order_hub.crm_tag_overdue_response")
+        address = self.env.ref("order_hub.crm_tag_address_anomaly")
+        gift = self.env.ref("order_hub.crm_tag_gift_not_shipped")
+        plain = self._order()
+        with_gift = self._order(tag_ids=[(6, 0, gift.ids)])
+        with_address = self._order(tag_ids=[(6, 0, address.ids)])
+        with_overdue = self._order(tag_ids=[(6, 0, overdue.ids)])
+        orders = plain | with_gift | with_address | with_overdue
+        view = self.env.ref("order_hub.sale_order_view_list_customer_service")
+        order_by = etree.fromstring(view.arch).get("default_order")
+        self.assertEqual(
+            self.env["sale.order"].search([("id", "in", orders.ids)], order=order_by),
+            with_overdue | with_address | with_gift | plain,
+        )
+        action = self.env.ref("order_hub.sale_order_action_customer_service")
+        self.assertEqual(action.view_ids.sorted("sequence")[0].view_id, view)
+
+    def test_warehouse_list_shows_today_shipments(self):
+        with freeze_time(self._utc(2026, 3, 10, 10, 0)):
+            today = self._order(self.storable, qty=1, commitment_date=self._utc(2026, 3, 10, 18, 0))
+            today.action_confirm()
+            tomorrow = self._order(self.storable, qty=1, commitment_date=self._utc(2026, 3, 11, 9, 0))
+            tomorrow.action_confirm()
+            shipped = self._order(self.storable, qty=1, commitment_date=self._utc(2026, 3, 10, 9, 0))
+            shipped.action_confirm()
+            shipped.picking_ids.move_ids.write({"quantity": 1, "picked": True})
+            shipped.picking_ids._action_done()
+            found = (
+                self.env["stock.picking"]
+                .with_user(self.user_warehouse)
+                .search([("hub_ships_today", "=", True), ("sale_id", "in", (today | tomorrow | shipped).ids)])
+            )
+            self.assertEqual(found.sale_id, today | shipped)
+            not_today = self.env["stock.picking"].search(
+                [("hub_ships_today", "=", False), ("sale_id", "in", (today | tomorrow | shipped).ids)]
+            )
+            self.assertEqual(not_today.sale_id, tomorrow)
+            self.assertTrue(today.picking_ids.hub_ships_today)
+
+    def test_manager_kanban_is_by_stage_with_sla_colours(self):
+        action = self.env.ref("order_hub.sale_order_action_manager")
+        first = action.view_ids.sorted("sequence")[0]
+        self.assertEqual(first.view_mode, "kanban")
+        arch = self.env["sale.order"].with_user(self.user_manager).get_views([(first.view_id.id, "kanban")])
+        kanban = etree.fromstring(arch["views"]["kanban"]["arch"])
+        self.assertEqual(kanban.get("default_group_by"), "hub_stage_id")
+        self.assertEqual(kanban.get("highlight_color"), "hub_sla_color")
+        self.assertTrue(kanban.xpath("//field[@name='hub_open_ticket_summary']"))
+
+    def test_form_shows_the_stage_bar_to_hub_roles(self):
+        for user in (self.user_cs, self.user_warehouse):
+            views = self.env["sale.order"].with_user(user).get_views([(False, "form")])
+            form = etree.fromstring(views["views"]["form"]["arch"])
+            bar = form.xpath("//field[@name='hub_stage_id'][@widget='statusbar']")
+            self.assertTrue(bar, user.name)
+
+    def test_kanban_card_shows_the_open_ticket(self):
+        order = self._order()
+        ticket = order._hub_open_ticket("address_problem")
+        data = order.with_user(self.user_cs).read(["hub_open_ticket_count", "hub_open_ticket_summary"])[0]
+        self.assertEqual(data["hub_open_ticket_count"], 1)
+        self.assertIn(ticket.name, data["hub_open_ticket_summary"])
+        self.assertIn(self.env.ref("order_hub.crm_tag_address_anomaly"), order.tag_ids)
+        self.assertEqual(order.hub_cs_priority, 2)
+
+    def test_settings_hold_provinces_robot_and_target(self):
+        # the settings page is for administrators (who are Order Hub managers)
+        admin = self.env.ref("base.user_admin")
+        self.assertTrue(admin.has_group("order_hub.group_order_hub_manager"))
+        settings = self.env["res.config.settings"].with_user(admin).create({})
+        settings.order_hub_covered_state_ids = self.env.ref("base.state_cn_SH")
+        settings.order_hub_pay_confirm_minutes = 20
+        settings.order_hub_wecom_webhook_url = "http://127.0.0.1:1/cgi-bin/webhook/send?key=k"
+        settings.execute()
+        company = self.env.company
+        self.assertEqual(company.order_hub_covered_state_ids, self.env.ref("base.state_cn_SH"))
+        self.assertEqual(company.order_hub_pay_confirm_minutes, 20)
+        self.assertTrue(company.sudo().order_hub_wecom_webhook_url.endswith("key=k"))
+
+    def test_robot_url_is_for_managers_only(self):
+        fields = self.env["res.company"].with_user(self.user_cs).fields_get()
+        self.assertNotIn("order_hub_wecom_webhook_url", fields)
