@@ -3,7 +3,12 @@ from odoo.tests import tagged
 from .common import AccessDesignMixin, OrderHubCommon
 
 # model -> {role: "rwcd"}; see AccessDesignMixin.
-ACCESS_DESIGN = {}
+ACCESS_DESIGN = {
+    "order.hub.gift": {"customer_service": "rwc", "warehouse": "rw", "manager": "rwcd", "integration": "rwc"},
+    "order.hub.health.rule": {"customer_service": "r", "manager": "rwcd", "integration": "r"},
+    "order.hub.blacklist": {"customer_service": "r", "manager": "rwcd", "integration": "r"},
+    "order.hub.surge.log": {"customer_service": "r", "manager": "r"},
+}
 
 
 @tagged("post_install", "-at_install")
