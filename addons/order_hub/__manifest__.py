@@ -13,6 +13,7 @@
         "security/order_hub_security.xml",
         "security/ir.model.access.csv",
         "views/order_hub_menus.xml",
+        "security/order_hub_rules_security.xml",
         "data/order_hub_rules_data.xml",
         "data/order_hub_health_rule_data.xml",
         "data/order_hub_rules_cron.xml",
