@@ -1,3 +1,12 @@
+from . import order_hub_stage
+from . import order_hub_ticket_type
+from . import order_hub_ticket
+from . import order_hub_audit_log
+from . import sale_order
+from . import sale_order_line
+from . import stock_move
+from . import stock_picking
+
 # sale_order_rules first: it holds the base of the hooks the other sale.order files extend
 from . import sale_order_rules
 from . import res_company_rules
