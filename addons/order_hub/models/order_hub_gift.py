@@ -53,6 +53,40 @@ class OrderHubGift(models.Model):
         for gift in self:
             gift.display_name = f"{gift.order_id.name or ''} - {gift.product_id.display_name or ''}"
 
+    # -- audit trail of the promise (lifecycle) -----------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        gifts = super().create(vals_list)
+        audit = self.env["order.hub.audit.log"]
+        for gift in gifts:
+            audit._record(gift.order_id, "hub_gift_ids", False, gift._hub_audit_label())
+        return gifts
+
+    def write(self, vals):
+        watched = {"state", "promised_date", "quantity", "tracking_number"} & set(vals)
+        before = {gift.id: gift._hub_audit_label() for gift in self} if watched else {}
+        result = super().write(vals)
+        audit = self.env["order.hub.audit.log"]
+        for gift in self if watched else self.browse():
+            after = gift._hub_audit_label()
+            if after != before[gift.id]:
+                audit._record(gift.order_id, "hub_gift_ids", before[gift.id], after)
+        return result
+
+    def _hub_audit_label(self):
+        self.ensure_one()
+        state = dict(self._fields["state"]._description_selection(self.env)).get(self.state)
+        label = _(
+            "%(product)s x %(quantity)s, promised %(date)s: %(state)s",
+            product=self.product_id.display_name,
+            quantity=f"{self.quantity:g}",
+            date=self.promised_date,
+            state=state,
+        )
+        if self.tracking_number:
+            label += f" ({self.tracking_number})"
+        return label
+
     @api.depends("state", "delivered_date", "promised_date")
     def _compute_on_time(self):
         for gift in self:
@@ -204,7 +238,12 @@ class OrderHubGift(models.Model):
 
     @api.model
     def _cron_send_gift_digest(self):
-        """Daily at 10:00: each salesperson gets the list of their owed gifts."""
+        """Daily at 10:00: each salesperson gets the list of their owed gifts.
+
+        Gifts past their promise also get a "Gift Not Arrived" ticket on the
+        order, assigned to the salesperson (one open ticket per order).
+        """
+        self.search([("is_overdue", "=", True)])._hub_open_overdue_tickets()
         for user, gifts in self._hub_digest_by_salesperson().items():
             gifts = gifts.with_context(tz=user.tz or "Asia/Shanghai", lang=user.lang)
             self.env["mail.thread"].sudo().message_notify(
@@ -232,6 +271,18 @@ class OrderHubGift(models.Model):
         if self.days_left < 0:
             return _("%(days)s days overdue", days=-self.days_left)
         return _("%(days)s days left before the promise", days=self.days_left)
+
+    def _hub_open_overdue_tickets(self):
+        for gift in self:
+            gift.order_id._hub_open_ticket(
+                "gift_not_arrived",
+                reason=_(
+                    "The gift %(gift)s promised for %(date)s has not been shipped.",
+                    gift=gift.product_id.display_name,
+                    date=gift.promised_date,
+                ),
+                assignee=gift.user_id or None,
+            )
 
     def _hub_send_digest_robot(self, user, gifts):
         """Hook: push the digest to a WeCom group robot when one is configured."""

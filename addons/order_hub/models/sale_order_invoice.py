@@ -173,6 +173,18 @@ class SaleOrder(models.Model):
             )
         return details
 
+    def _hub_audited_fields(self):
+        # lifecycle audit trail: who changed the invoice data, when and from where
+        return super()._hub_audited_fields() + [
+            "hub_invoice_type",
+            "hub_invoice_title",
+            "hub_invoice_tax_id",
+            "hub_invoice_address",
+            "hub_invoice_phone",
+            "hub_invoice_email",
+            "hub_invoice_bank_id",
+        ]
+
     def _prepare_invoice(self):
         values = super()._prepare_invoice()
         for order_field, move_field in INVOICE_FIELDS.items():

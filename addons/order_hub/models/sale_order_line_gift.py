@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.tools import float_compare
 
 GIFT_SOURCES = [
@@ -39,6 +39,26 @@ class SaleOrderLine(models.Model):
         lines = super().create(vals_list)
         lines._hub_mark_promotion_gifts()
         return lines
+
+    def write(self, vals):
+        watched = {"hub_is_gift", "hub_gift_promise_date"} & set(vals)
+        before = {line.id: line._hub_gift_promise_label() for line in self} if watched else {}
+        result = super().write(vals)
+        if watched:
+            audit = self.env["order.hub.audit.log"]
+            for line in self:
+                after = line._hub_gift_promise_label()
+                if after != before[line.id]:
+                    audit._record(line.order_id, "hub_gift_ids", before[line.id], after)
+        return result
+
+    def _hub_gift_promise_label(self):
+        """The gift promise of the line as the audit trail shows it (False when not a gift)."""
+        self.ensure_one()
+        if not self.hub_is_gift:
+            return False
+        promise = self.hub_gift_promise_date or _("no promised date")
+        return f"{self.product_id.display_name} x {self.product_uom_qty:g}: {promise}"
 
     def _hub_mark_promotion_gifts(self):
         """Lines given by a free-product promotion (sale_loyalty) are gifts."""

@@ -91,14 +91,22 @@ class SaleOrder(models.Model):
             order._hub_after_review_requested(reasons)
 
     def _hub_after_review_requested(self, reasons):
-        """Hook called when an order enters the review queue (lifecycle: stage and ticket)."""
+        """Hook called when an order enters the review queue: it is held in the Exception stage."""
+        self._hub_move_to("exception", reason="\n".join(reasons))
+
+    def _hub_audited_fields(self):
+        return super()._hub_audited_fields() + ["hub_review_state", "hub_is_suspected_duplicate"]
 
     def action_hub_review_approve(self):
         for order in self:
             if order.hub_review_state != "pending":
                 raise UserError(_("Order %(order)s is not waiting for a review.", order=order.name))
         self.write({"hub_review_state": "approved"})
-        return self.action_confirm()
+        result = self.action_confirm()
+        # confirming does not take an order out of Exception by itself
+        for order in self.filtered(lambda o: o.hub_stage_code == "exception"):
+            order._hub_return_to_flow(reason=_("Review approved"))
+        return result
 
     def action_hub_review_reject(self):
         for order in self:

@@ -81,10 +81,30 @@ class TestGiftPool(OrderRulesCommon):
         )
         gift_line = order.order_line.filtered("hub_is_gift")
         self.assertEqual(gift.sale_line_id, gift_line)
+        audit = self.env["order.hub.audit.log"].search(
+            [("order_id", "=", order.id), ("field_name", "=", "hub_gift_ids")]
+        )
+        self.assertEqual(audit.mapped("new_value"), ["Car wax (gift) x 2, promised 2026-12-05: Owed"])
+        gift.promised_date = date(2026, 12, 8)
+        audit = self.env["order.hub.audit.log"].search(
+            [("order_id", "=", order.id), ("field_name", "=", "hub_gift_ids")], order="id desc", limit=1
+        )
+        self.assertEqual(audit.old_value, "Car wax (gift) x 2, promised 2026-12-05: Owed")
+        self.assertEqual(audit.new_value, "Car wax (gift) x 2, promised 2026-12-08: Owed")
         # the first delivery ships the goods and does not wait for the gift
         self.assertEqual(set(gift_line.move_ids.mapped("state")), {"cancel"})
         product_moves = order.order_line.filtered(lambda line: not line.hub_is_gift).move_ids
         self.assertEqual(product_moves.mapped("state"), ["assigned"])
+
+    def test_promise_on_the_line_is_audited(self):
+        order = self._gift_order()
+        gift_line = order.order_line.filtered("hub_is_gift")
+        gift_line.hub_gift_promise_date = date(2026, 12, 5)
+        audit = self.env["order.hub.audit.log"].search(
+            [("order_id", "=", order.id), ("field_name", "=", "hub_gift_ids")]
+        )
+        self.assertEqual(audit.old_value, "Car wax (gift) x 1: no promised date")
+        self.assertEqual(audit.new_value, "Car wax (gift) x 1: 2026-12-05")
 
     def test_gift_in_stock_needs_no_promise_and_ships_with_the_order(self):
         self.env["stock.quant"]._update_available_quantity(self.gift_product, self.stock_location, 5)
@@ -200,3 +220,10 @@ class TestGiftPool(OrderRulesCommon):
         self.assertIn(bob_gift.order_id.name, bob_body)
         self.assertIn("8 days left before the promise", bob_body)
         self.assertNotIn(delivered.order_id.name, bob_body)
+        # the overdue gift got a "Gift Not Arrived" ticket for its salesperson, and only it
+        tickets = self.env["order.hub.ticket"].search(
+            [("order_id", "in", (alice_gifts | bob_gift | delivered).order_id.ids)]
+        )
+        self.assertEqual(tickets.order_id, late.order_id)
+        self.assertEqual(tickets.type_id.code, "gift_not_arrived")
+        self.assertEqual(tickets.user_id, alice)

@@ -125,12 +125,21 @@ class TestHealthScore(OrderRulesCommon):
         self.assertEqual(risky.hub_review_state, "pending")
         self.assertIn("Health score 0 is below 60", risky.hub_review_reason)
         self.assertIn("Blacklisted phone or address", risky.hub_review_reason)
+        # held: the lifecycle puts it in Exception, with the reason on the audit line
+        self.assertEqual(risky.hub_stage_code, "exception")
+        self.assertEqual(healthy.hub_stage_code, "preparing")
+        move = self.env["order.hub.audit.log"].search(
+            [("order_id", "=", risky.id), ("field_name", "=", "hub_stage_id")], order="id desc", limit=1
+        )
+        self.assertEqual(move.new_value, "Exception")
+        self.assertIn("Health score 0 is below 60", move.note)
         review = self.env.ref("order_hub.sale_order_action_review")
         self.assertIn(risky, self.env["sale.order"].search([("hub_review_state", "=", "pending")]))
         self.assertEqual(review.domain, "[('hub_review_state', '=', 'pending')]")
         risky.with_user(self.user_cs).action_hub_review_approve()
         self.assertEqual(risky.state, "sale")
         self.assertEqual(risky.hub_review_state, "approved")
+        self.assertEqual(risky.hub_stage_code, "preparing")
 
     def test_threshold_is_configurable(self):
         self.company.hub_auto_confirm = True
@@ -141,3 +150,4 @@ class TestHealthScore(OrderRulesCommon):
         order.action_hub_review_reject()
         self.assertEqual(order.state, "cancel")
         self.assertEqual(order.hub_review_state, "rejected")
+        self.assertEqual(order.hub_stage_code, "cancelled")

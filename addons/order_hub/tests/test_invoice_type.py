@@ -206,3 +206,16 @@ class TestInvoiceType(OrderRulesCommon):
         self.assertIn(waiting, listed)
         self.assertNotIn(normal, listed)
         self.assertNotIn(invoiced, listed)
+
+    def test_changes_of_invoice_data_are_audited(self):
+        order = self._special_order(hub_invoice_tax_id=BAD_CHECK_USCC)
+        order.write({"hub_invoice_tax_id": VALID_USCC, "hub_invoice_type": "normal"})
+        lines = self.env["order.hub.audit.log"].search([("order_id", "=", order.id)])
+        tax_line = lines.filtered(lambda line: line.field_name == "hub_invoice_tax_id")
+        self.assertEqual(tax_line.mapped("new_value")[:1], [VALID_USCC])
+        self.assertEqual(tax_line.mapped("old_value")[:1], [BAD_CHECK_USCC])
+        type_line = lines.filtered(lambda line: line.field_name == "hub_invoice_type")[:1]
+        self.assertEqual(
+            (type_line.old_value, type_line.new_value), ("Special VAT Invoice", "Normal VAT Invoice")
+        )
+        self.assertEqual(type_line.field_description, "Invoice Type")
