@@ -45,6 +45,11 @@ class OrderHubGift(models.Model):
         store=True,
         help="Delivered no later than the promised date.",
     )
+    stock_ready = fields.Boolean(
+        string="In Stock",
+        compute="_compute_stock_ready",
+        help="The order's warehouse has enough free stock to re-ship this gift now.",
+    )
     days_left = fields.Integer(string="Days Left", compute="_compute_days_left")
     is_overdue = fields.Boolean(string="Overdue", compute="_compute_days_left", search="_search_is_overdue")
 
@@ -95,6 +100,12 @@ class OrderHubGift(models.Model):
                 and gift.delivered_date
                 and gift.delivered_date <= gift.promised_date
             )
+
+    @api.depends("product_id", "quantity", "state")
+    def _compute_stock_ready(self):
+        for gift in self:
+            product = gift.product_id.with_context(warehouse_id=gift.order_id.warehouse_id.id)
+            gift.stock_ready = gift.state == "owed" and product.free_qty >= gift.quantity
 
     def _compute_days_left(self):
         today = fields.Date.context_today(self)

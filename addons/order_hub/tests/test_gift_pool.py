@@ -116,7 +116,10 @@ class TestGiftPool(OrderRulesCommon):
 
     def test_reship_delivery_moves_the_gift_along(self):
         gift = self._confirmed_owed_gift(date(2026, 12, 5))
+        self.assertFalse(gift.stock_ready)
         self.env["stock.quant"]._update_available_quantity(self.gift_product, self.stock_location, 3)
+        self.env.invalidate_all()
+        self.assertTrue(gift.stock_ready)
         gift.action_create_reship()
         self.assertEqual(gift.state, "scheduled")
         picking = gift.picking_id
