@@ -29,6 +29,10 @@ ACCESS_DESIGN = {
         "manager": "r",
         "integration": "r",
     },
+    "order.hub.gift": {"customer_service": "rwc", "warehouse": "rw", "manager": "rwcd", "integration": "rwc"},
+    "order.hub.health.rule": {"customer_service": "r", "manager": "rwcd", "integration": "r"},
+    "order.hub.blacklist": {"customer_service": "r", "manager": "rwcd", "integration": "r"},
+    "order.hub.surge.log": {"customer_service": "r", "manager": "r"},
 }
 
 

@@ -1,0 +1,36 @@
+"""Buyer tax ids of Chinese VAT invoices (order_hub/models/tax_id.py, no Odoo)."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parents[2] / "addons" / "order_hub" / "models" / "tax_id.py"
+spec = importlib.util.spec_from_file_location("order_hub_tax_id", SOURCE)
+tax_id = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(tax_id)
+
+
+@pytest.mark.parametrize(
+    "value, verdict",
+    [
+        ("91310110666007217T", tax_id.VALID),
+        ("91310115591693856A", tax_id.VALID),
+        ("9131 0110-6660 07217t", tax_id.VALID),
+        ("91350211M00013FA1N", tax_id.BAD_CHECK),
+        ("91310110666007217I", tax_id.BAD_FORMAT),
+        ("330106143212345", tax_id.VALID),
+        ("33010619800101123", tax_id.VALID),
+        ("33010619800101123401", tax_id.VALID),
+        ("3301061432123456", tax_id.BAD_FORMAT),
+        ("ABCDEF143212345", tax_id.BAD_FORMAT),
+        ("", tax_id.EMPTY),
+        (None, tax_id.EMPTY),
+    ],
+)
+def test_check(value, verdict):
+    assert tax_id.check(value) == verdict
+
+
+def test_compact():
+    assert tax_id.compact(" 9131 0110-6660 07217t ") == "91310110666007217T"
