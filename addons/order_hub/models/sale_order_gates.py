@@ -55,12 +55,16 @@ class SaleOrder(models.Model):
     def _hub_gate_stock_short(self):
         """True when a storable product is ordered above the free stock of the
         order's warehouse (only checked before confirmation: afterwards the
-        order's own reservation is part of the stock)."""
+        order's own reservation is part of the stock).  Gift lines are left to
+        the gift gate: a short gift needs a promised re-ship date and then
+        becomes an owed gift shipped later, outside this delivery."""
         self.ensure_one()
         if self.state not in QUOTATION_STATES or self._hub_stock_gate_deferred():
             return False
         wanted = {}
-        for line in self.order_line.filtered(lambda li: li.product_id.is_storable and not li.display_type):
+        for line in self.order_line.filtered(
+            lambda li: li.product_id.is_storable and not li.display_type and not li.hub_is_gift
+        ):
             qty = line.product_uom._compute_quantity(line.product_uom_qty, line.product_id.uom_id)
             wanted[line.product_id] = wanted.get(line.product_id, 0.0) + qty
         # stock may have moved since the quantities were read in this transaction

@@ -75,7 +75,11 @@ class SaleOrder(models.Model):
 
     def _hub_needed_quantities(self):
         needed = defaultdict(float)
-        for line in self.order_line.filtered(lambda ln: ln.product_id.is_storable):
+        # a gift with a promised re-ship date may be owed (order_hub's gift pool):
+        # it does not decide the warehouse
+        for line in self.order_line.filtered(
+            lambda ln: ln.product_id.is_storable and not (ln.hub_is_gift and ln.hub_gift_promise_date)
+        ):
             needed[line.product_id] += line.product_uom._compute_quantity(
                 line.product_uom_qty, line.product_id.uom_id
             )
@@ -181,7 +185,11 @@ class SaleOrder(models.Model):
         and the order still cannot be served, it goes to Exception with an
         out-of-stock ticket."""
         self.ensure_one()
-        moves = self.picking_ids.move_ids.filtered(lambda m: m.product_id.is_storable and m.state != "cancel")
+        moves = self.picking_ids.move_ids.filtered(
+            lambda m: m.product_id.is_storable
+            and m.state != "cancel"
+            and not (m.sale_line_id.hub_is_gift and m.sale_line_id.hub_gift_promise_date)
+        )
         if not moves:
             return
         short = routed_out or any(m.state != "assigned" for m in moves)

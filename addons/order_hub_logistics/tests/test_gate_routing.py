@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.base_exception.exceptions import BaseExceptionError
@@ -102,3 +103,28 @@ class TestStockGateAndRouting(LogisticsCommon):
         self.assertEqual(order.warehouse_id, self.wh_b)
         self.assertEqual(order.hub_route_rule_id, rule)
         self.assertEqual(order.picking_ids.picking_type_id.warehouse_id, self.wh_b)
+
+    def test_short_gift_with_a_promise_is_owed_not_routed(self):
+        self._stock(self.wh_b, self.product, 20)
+        self._rule([self.wh_a, self.wh_b], name="Everyone")
+        order = self._order([(self.product, 2)], warehouse_id=self.wh_a.id)
+        order.write(
+            {
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product_b.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 0.0,
+                            "hub_is_gift": True,
+                            "hub_gift_promise_date": "2099-01-31",
+                        }
+                    )
+                ]
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(order.warehouse_id, self.wh_b)
+        self.assertEqual(order.hub_stock_state, "reserved")
+        self.assertNotEqual(order.hub_stage_code, "exception")
+        self.assertEqual(order.hub_gift_ids.product_id, self.product_b)
