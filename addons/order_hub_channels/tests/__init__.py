@@ -1,1 +1,4 @@
 from . import test_security
+from . import test_import
+from . import test_rpc
+from . import test_secrets

@@ -1,0 +1,63 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import ChannelsCommon, canonical_order
+
+SECRET_FIELDS = [
+    "app_key",
+    "app_secret",
+    "access_token",
+    "refresh_token",
+    "token_expires_at",
+    "webhook_secret",
+    "webhook_aes_key",
+    "api_base_url",
+]
+
+
+@tagged("post_install", "-at_install")
+class TestSecrets(ChannelsCommon):
+    def test_cs_and_warehouse_cannot_read_secrets(self):
+        for user in (self.user_cs, self.user_warehouse, self.user_integration):
+            channel = self.channel.with_user(user)
+            self.assertEqual(channel.read(["name"])[0]["name"], "Test Shopify")
+            for field in SECRET_FIELDS:
+                with self.subTest(user=user.login, field=field), self.assertRaises(AccessError):
+                    channel.read([field])
+            values = channel.read()[0]
+            self.assertFalse(set(SECRET_FIELDS) & set(values), user.login)
+            with self.assertRaises(AccessError):
+                channel.export_data(["name", "app_secret"])
+            exported = channel.export_data(["name", "code"])["datas"]
+            self.assertNotIn("test-secret-value", str(exported))
+            with self.assertRaises(AccessError):
+                channel.search_read([], ["access_token"])
+
+    def test_manager_reads_secrets(self):
+        channel = self.channel.with_user(self.user_manager)
+        self.assertEqual(channel.app_secret, "test-secret-value")
+
+    def test_jobs_carry_record_ids_only(self):
+        with self.trap_jobs() as trap:
+            records = self.store(canonical_order("S-1"))
+            records._enqueue_import()
+            self.channel._cron_pull()
+            trap.assert_jobs_count(2)
+            for call, job in zip(trap.calls, trap.enqueued_jobs, strict=True):
+                self.assertEqual(call.args, ())
+                self.assertEqual(call.kwargs, {})
+                text = f"{job.args} {job.kwargs} {job.description} {job.recordset}"
+                for secret in ("test-secret-value", "test-token-value", "test-webhook-secret"):
+                    self.assertNotIn(secret, text)
+            trap.assert_enqueued_job(
+                records._job_import,
+                properties={
+                    "channel": "root.order_hub.shopify",
+                    "identity_key": f"order_hub_inbound_{records.id}",
+                },
+            )
+
+    def test_cs_cannot_read_received_payloads(self):
+        records = self.store(canonical_order("S-2"))
+        with self.assertRaises(AccessError):
+            records.with_user(self.user_cs).read(["payload"])
