@@ -91,8 +91,8 @@ class OrderHubChannel(models.Model):
     last_pull_at = fields.Datetime(readonly=True, copy=False)
     last_pull_message = fields.Char(readonly=True, copy=False)
     cron_id = fields.Many2one("ir.cron", string="Scheduled Pull", readonly=True, copy=False)
-    inbound_count = fields.Integer(compute="_compute_inbound_count")
-    failed_count = fields.Integer(compute="_compute_inbound_count")
+    inbound_count = fields.Integer(compute="_compute_inbound_count", groups=MANAGER)
+    failed_count = fields.Integer(compute="_compute_inbound_count", groups=MANAGER)
 
     _sql_constraints = [
         ("code_unique", "UNIQUE(code)", "Another channel already uses this code."),

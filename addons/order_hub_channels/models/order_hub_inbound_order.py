@@ -302,13 +302,14 @@ class OrderHubInboundOrder(models.Model):
         records = []
         for raw in payloads:
             stored = self._store_payloads(channel, [raw], source="rpc")
-            records.append(stored or self._find_same(channel, raw))
-        pending = self.browse().union(*records).filtered(lambda r: r.state == "pending")
-        pending._import_batch()
-        for record in records:
+            records.append((stored or self._find_same(channel, raw), bool(stored)))
+        pending = self.browse().union(*[rec for rec, _new in records])
+        pending.filtered(lambda r: r.state == "pending")._import_batch()
+        for record, new in records:
             record = record[:1]
             if record.state == "done":
-                result = "created" if record.result == "created" else "updated"
+                # an order sent again unchanged is "updated" (nothing to change)
+                result = "created" if new and record.result == "created" else "updated"
             elif record.state == "ignored":
                 result = "updated"
             else:

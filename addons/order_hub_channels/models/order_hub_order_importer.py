@@ -24,7 +24,7 @@ from .order_hub_channel import connector_errors
 from .res_partner import phone_key
 
 _logger = logging.getLogger(__name__)
-ADDRESS_FIELDS = ("name", "phone", "street", "street2", "city", "zip")
+ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip")
 DATA_ERRORS = (BadPayload, UserError, KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
@@ -396,6 +396,8 @@ class OrderHubOrderImporter(models.AbstractModel):
         vals["name"] = vals["name"] or customer.name
 
         def same(partner):
+            if phone_key(partner.phone) != phone_key(vals["phone"]):
+                return False
             return all((partner[f] or False) == (vals[f] or False) for f in ADDRESS_FIELDS)
 
         if same(customer):

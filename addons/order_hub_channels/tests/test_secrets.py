@@ -38,24 +38,26 @@ class TestSecrets(ChannelsCommon):
         self.assertEqual(channel.app_secret, "test-secret-value")
 
     def test_jobs_carry_record_ids_only(self):
-        with self.trap_jobs() as trap:
-            records = self.store(canonical_order("S-1"))
-            records._enqueue_import()
-            self.channel._cron_pull()
-            trap.assert_jobs_count(2)
-            for call, job in zip(trap.calls, trap.enqueued_jobs, strict=True):
-                self.assertEqual(call.args, ())
-                self.assertEqual(call.kwargs, {})
-                text = f"{job.args} {job.kwargs} {job.description} {job.recordset}"
-                for secret in ("test-secret-value", "test-token-value", "test-webhook-secret"):
-                    self.assertNotIn(secret, text)
-            trap.assert_enqueued_job(
-                records._job_import,
-                properties={
-                    "channel": "root.order_hub.shopify",
-                    "identity_key": f"order_hub_inbound_{records.id}",
-                },
+        before = self.env["queue.job"].search([])
+        records = self.store(canonical_order("S-1"))
+        records._enqueue_import()
+        self.channel._cron_pull()
+        jobs = self.new_jobs(before)
+        self.assertEqual(len(jobs), 2)
+        for job in jobs:
+            self.assertEqual(job.args, [])
+            self.assertEqual(job.kwargs, {})
+            text = " ".join(
+                str(value)
+                for value in job.read(["args", "kwargs", "name", "func_string", "records"])[0].values()
             )
+            for secret in ("test-secret-value", "test-token-value", "test-webhook-secret"):
+                self.assertNotIn(secret, text)
+        imports = jobs.filtered(lambda j: j.method_name == "_job_import")
+        self.assertEqual(imports.records, records)
+        self.assertEqual(imports.identity_key, f"order_hub_inbound_{records.id}")
+        self.assertEqual(imports.channel, "root.order_hub.shopify")
+        self.assertEqual(jobs.filtered(lambda j: j.method_name == "_job_pull").records, self.channel)
 
     def test_cs_cannot_read_received_payloads(self):
         records = self.store(canonical_order("S-2"))
