@@ -157,12 +157,25 @@ class ChannelClient(abc.ABC):
 
 
 def windows(start, end, size: timedelta):
-    """Consecutive [a, b) windows of at most ``size`` covering [start, end)."""
-    cursor = start
+    """Consecutive windows of at most ``size`` covering [start, end].
+
+    Yields ``(window_start, window_end, query_end)``: platforms filter on whole
+    seconds with both ends included, so every window but the last asks up to a
+    second before the next one starts (an order is never listed twice in a pass).
+    """
+    cursor = start.replace(microsecond=0)
     while cursor < end:
         stop = min(end, cursor + size)
-        yield cursor, stop
+        last = stop >= end
+        yield cursor, stop, stop if last else stop - timedelta(seconds=1)
         cursor = stop
+
+
+def next_cursor(last_of_window, cursor, window_end, end):
+    """The cursor of the next page: None only after the last page of the last window."""
+    if not last_of_window:
+        return cursor
+    return None if window_end >= end else f"window:{window_end.isoformat()}"
 
 
 def page_watermark(update_times, window_start, window_end, last_page, sorted_by_update):
@@ -213,6 +226,11 @@ def decimal(value, name):
     if not result.is_finite():
         raise BadPayload(f"The field {name} is not a number: {value!r}.", field=name)
     return result
+
+
+def money(value, name):
+    """A decimal amount (yuan or other currency) rounded to cents."""
+    return decimal(value, name).quantize(FEN)
 
 
 def fen(value, name):

@@ -31,7 +31,9 @@ from .base import (
     decimal,
     is_masked,
     local_time,
+    money,
     need,
+    next_cursor,
     page_watermark,
     text,
     windows,
@@ -143,17 +145,19 @@ class JdClient(ChannelClient):
         if not self._check_range(start, end, page_size):
             return
         hours = min(float(self.config.extra.get("window_hours", 24)), 24 * 30)
-        for window_start, window_end in windows(start, end, timedelta(hours=hours)):
+        for window_start, window_end, query_end in windows(start, end, timedelta(hours=hours)):
             page = 1
             while True:
-                result = self._search(window_start, window_end, page, page_size)
+                result = self._search(window_start, query_end, page, page_size)
                 orders = as_list(result.get("orderInfoList"), "orderInfoList")
                 total = int(result.get("orderTotal") or 0)
                 last = not orders or page * page_size >= total
                 updates = [local_time(need(o, "modified"), "modified") for o in orders]
                 watermark = page_watermark(updates, window_start, window_end, last, True)
                 yield OrderPage(
-                    orders, watermark, None if last else f"{jd_timestamp(window_start)}#{page + 1}"
+                    orders,
+                    watermark,
+                    next_cursor(last, f"{jd_timestamp(window_start)}#{page + 1}", window_end, end),
                 )
                 if last:
                     break
@@ -203,14 +207,14 @@ def _lines(raw):
         coupon = as_dict(coupon, f"couponDetailList[{index}]")
         sku = text(coupon.get("skuId"))
         if sku:
-            amount = decimal(coupon.get("couponPrice") or 0, f"couponDetailList[{index}].couponPrice")
+            amount = money(coupon.get("couponPrice") or 0, f"couponDetailList[{index}].couponPrice")
             coupons[sku] = coupons.get(sku, 0) + amount
     lines = []
     for index, item in enumerate(as_list(need(raw, "itemInfoList"), "itemInfoList")):
         path = f"itemInfoList[{index}]"
         item = as_dict(item, path)
         sku = text(need(item, "skuId", path))
-        price = decimal(need(item, "jdPrice", path), f"{path}.jdPrice")
+        price = money(need(item, "jdPrice", path), f"{path}.jdPrice")
         gift = bool(item.get("isGift")) or price == 0
         lines.append(
             c.Line(
@@ -219,7 +223,7 @@ def _lines(raw):
                 name=text(item.get("skuName")),
                 quantity=decimal(need(item, "itemTotal", path), f"{path}.itemTotal"),
                 unit_price=price,
-                discount=coupons.get(sku, decimal(0, "discount")),
+                discount=coupons.get(sku, money(0, "discount")),
                 is_gift=gift,
                 external_line_id=sku,
             )
@@ -260,9 +264,9 @@ def normalise(raw) -> c.CanonicalOrder:
         created_at=local_time(need(raw, "orderStartTime"), "orderStartTime"),
         updated_at=local_time(need(raw, "modified"), "modified"),
         paid_at=local_time(paid, "paymentConfirmTime") if paid and paid != NO_TIME else None,
-        total_amount=decimal(need(raw, "orderPayment"), "orderPayment"),
-        shipping_amount=decimal(raw.get("freightPrice") or 0, "freightPrice"),
-        discount_amount=decimal(raw.get("sellerDiscount") or 0, "sellerDiscount"),
+        total_amount=money(need(raw, "orderPayment"), "orderPayment"),
+        shipping_amount=money(raw.get("freightPrice") or 0, "freightPrice"),
+        discount_amount=money(raw.get("sellerDiscount") or 0, "sellerDiscount"),
         buyer_remark=text(raw.get("orderRemark")),
         seller_remark=text(raw.get("venderRemark")),
         buyer_id=text(raw.get("open_id_buyer") or raw.get("pin")),

@@ -29,7 +29,9 @@ from .base import (
     as_list,
     decimal,
     is_masked,
+    money,
     need,
+    next_cursor,
     optional_unix_time,
     page_watermark,
     text,
@@ -65,6 +67,11 @@ REFRESH_PATH = "/api/v2/auth/access_token/get"
 SHOP_INFO_PATH = "/api/v2/shop/get_shop_info"
 
 
+def _number(value):
+    """Shopee ids are integers in JSON bodies."""
+    return int(value) if str(value).isdigit() else value
+
+
 def sign(partner_key, partner_id, path, timestamp, access_token="", shop_id="") -> str:
     base = f"{partner_id}{path}{timestamp}{access_token}{shop_id}"
     return hmac.new(partner_key.encode(), base.encode(), hashlib.sha256).hexdigest()
@@ -88,7 +95,12 @@ class ShopeeClient(ChannelClient):
             return data
         message = f"Shopee refused {path} ({error or response.status}: {text(data.get('message'))})."
         lowered = f"{error} {text(data.get('message'))}".lower()
-        if "rate" in lowered or "too_many" in lowered:
+        if (
+            response.status == 429
+            or "too_many" in lowered
+            or "too many" in lowered
+            or "rate_limit" in lowered
+        ):
             raise RateLimited(message, retry_after=float(self.config.extra.get("busy_retry_after", 1)))
         if error in ("error_server", "error_inner", "error_busy", "error_system") or response.status >= 500:
             raise TransientError(message)
@@ -136,8 +148,8 @@ class ShopeeClient(ChannelClient):
         }
         body = {
             "refresh_token": self.config.refresh_token,
-            "partner_id": int(self.config.app_key),
-            "shop_id": int(self.config.shop_id),
+            "partner_id": _number(self.config.app_key),
+            "shop_id": _number(self.config.shop_id),
         }
         data = self._check(
             REFRESH_PATH, self.http.request("POST", REFRESH_PATH, params=query, json_body=body)
@@ -183,17 +195,17 @@ class ShopeeClient(ChannelClient):
     def iter_order_pages(self, start, end, page_size=50):
         if not self._check_range(start, end, page_size):
             return
-        for window_start, window_end in windows(start, end, MAX_WINDOW):
+        for window_start, window_end, query_end in windows(start, end, MAX_WINDOW):
             cursor = ""
             while True:
-                data = self._list(window_start, window_end, page_size, cursor)
+                data = self._list(window_start, query_end, page_size, cursor)
                 listed = as_list(data.get("order_list"), "response.order_list")
                 sns = [text(need(as_dict(x, "order_list[]"), "order_sn", "order_list[]")) for x in listed]
                 new_cursor = text(data.get("next_cursor"))
                 last = not data.get("more") or not sns or not new_cursor
                 orders = self.details(sns) if sns else []
                 watermark = page_watermark([], window_start, window_end, last, False)
-                yield OrderPage(orders, watermark, None if last else new_cursor)
+                yield OrderPage(orders, watermark, next_cursor(last, new_cursor, window_end, end))
                 if last:
                     break
                 cursor = new_cursor
@@ -211,8 +223,8 @@ class ShopeeClient(ChannelClient):
 def _line(item, index):
     path = f"item_list[{index}]"
     qty = decimal(need(item, "model_quantity_purchased", path), f"{path}.model_quantity_purchased")
-    original = decimal(need(item, "model_original_price", path), f"{path}.model_original_price")
-    discounted = decimal(item.get("model_discounted_price", original), f"{path}.model_discounted_price")
+    original = money(need(item, "model_original_price", path), f"{path}.model_original_price")
+    discounted = money(item.get("model_discounted_price", original), f"{path}.model_discounted_price")
     gift = text(item.get("promotion_type")) in ("add_on_free_gift_sub",) or bool(item.get("is_gift"))
     model = text(item.get("model_id"))
     return c.Line(
@@ -221,7 +233,7 @@ def _line(item, index):
         name=" ".join(x for x in (text(item.get("item_name")), text(item.get("model_name"))) if x),
         quantity=qty,
         unit_price=original,
-        discount=max((original - discounted) * qty, 0),
+        discount=max((original - discounted) * qty, 0).quantize(original),
         is_gift=gift,
         external_line_id=f"{text(item.get('item_id'))}:{model}",
     )
@@ -246,8 +258,8 @@ def normalise(raw) -> c.CanonicalOrder:
         paid_at=optional_unix_time(raw.get("pay_time"), "pay_time", UTC),
         promised_ship_at=optional_unix_time(raw.get("ship_by_date"), "ship_by_date", UTC),
         currency=text(raw.get("currency") or "CNY"),
-        total_amount=decimal(need(raw, "total_amount"), "total_amount"),
-        shipping_amount=decimal(raw.get("estimated_shipping_fee") or 0, "estimated_shipping_fee"),
+        total_amount=money(need(raw, "total_amount"), "total_amount"),
+        shipping_amount=money(raw.get("estimated_shipping_fee") or 0, "estimated_shipping_fee"),
         buyer_remark=text(raw.get("message_to_seller")),
         seller_remark=text(raw.get("note")),
         buyer_id=text(raw.get("buyer_user_id")),

@@ -25,6 +25,7 @@ from .base import (
     as_list,
     decimal,
     iso_time,
+    money,
     need,
     page_watermark,
     text,
@@ -136,14 +137,14 @@ def _status(raw):
 
 def _line(item, index):
     path = f"line_items[{index}]"
-    price = decimal(need(item, "price", path), f"{path}.price")
+    price = money(need(item, "price", path), f"{path}.price")
     return c.Line(
         platform_sku=text(item.get("variant_id") or need(item, "id", path)),
         merchant_code=text(item.get("sku")),
         name=text(item.get("title")),
         quantity=decimal(need(item, "quantity", path), f"{path}.quantity"),
         unit_price=price,
-        discount=decimal(item.get("total_discount") or 0, f"{path}.total_discount"),
+        discount=money(item.get("total_discount") or 0, f"{path}.total_discount"),
         is_gift=price == 0,
         external_line_id=text(item.get("id")),
     )
@@ -156,10 +157,10 @@ def normalise(raw) -> c.CanonicalOrder:
     items = as_list(need(raw, "line_items"), "line_items")
     shipping = sum(
         (
-            decimal(as_dict(x, "shipping_lines").get("price") or 0, "shipping_lines.price")
+            money(as_dict(x, "shipping_lines").get("price") or 0, "shipping_lines.price")
             for x in raw.get("shipping_lines") or []
         ),
-        start=decimal(0, "shipping_lines"),
+        start=money(0, "shipping_lines"),
     )
     financial = text(raw.get("financial_status"))
     fulfillment = text(raw.get("fulfillment_status")) or "unfulfilled"
@@ -177,9 +178,9 @@ def normalise(raw) -> c.CanonicalOrder:
         updated_at=iso_time(need(raw, "updated_at"), "updated_at"),
         paid_at=iso_time(processed, "processed_at") if processed and financial == "paid" else None,
         currency=text(raw.get("currency") or "CNY"),
-        total_amount=decimal(need(raw, "total_price"), "total_price"),
+        total_amount=money(need(raw, "total_price"), "total_price"),
         shipping_amount=shipping,
-        discount_amount=decimal(raw.get("total_discounts") or 0, "total_discounts"),
+        discount_amount=money(raw.get("total_discounts") or 0, "total_discounts"),
         buyer_remark=text(raw.get("note")),
         buyer_id=text(as_dict(raw.get("customer"), "customer").get("id")),
         receiver=c.Address(

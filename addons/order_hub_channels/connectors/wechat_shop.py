@@ -27,6 +27,7 @@ from .base import (
     fen,
     is_masked,
     need,
+    next_cursor,
     optional_unix_time,
     page_watermark,
     text,
@@ -121,17 +122,17 @@ class WechatShopClient(ChannelClient):
     def iter_order_pages(self, start, end, page_size=50):
         if not self._check_range(start, end, page_size):
             return
-        for window_start, window_end in windows(start, end, MAX_WINDOW):
+        for window_start, window_end, query_end in windows(start, end, MAX_WINDOW):
             next_key = ""
             while True:
-                data = self._list(window_start, window_end, page_size, next_key)
+                data = self._list(window_start, query_end, page_size, next_key)
                 ids = as_list(data.get("order_id_list"), "order_id_list")
                 new_key = text(data.get("next_key"))
                 more = data.get("has_more")
                 last = not ids or not new_key or new_key == next_key or more is False
                 orders = [self.get_order(order_id) for order_id in ids]
                 watermark = page_watermark([], window_start, window_end, last, False)
-                yield OrderPage(orders, watermark, None if last else new_key)
+                yield OrderPage(orders, watermark, next_cursor(last, new_key, window_end, end))
                 if last:
                     break
                 next_key = new_key

@@ -1,0 +1,335 @@
+"""The sandbox HTTP server every platform shares.
+
+Each platform subclass of ``PlatformSandbox`` implements ``route(request)``;
+this module runs it on a ``ThreadingHTTPServer`` on localhost and adds what
+every sandbox needs:
+
+* misbehaviour on demand (``behave``): N answers 429 with ``Retry-After``,
+  bursts of 5xx, platform "busy" codes, malformed or truncated JSON bodies,
+  slow answers, a server-side request-rate limit, token expiry;
+* a log of every API request (monotonic time, method, path, status) so tests
+  can check that Retry-After and rate limits were honoured;
+* a control API over HTTP under ``/_sandbox/`` (``GET requests``, ``GET
+  credentials``, ``GET orders``, ``POST behave``, ``POST orders``, ``POST update``,
+  ``POST reset``) for scripts and other processes.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from .generator import OrderGenerator
+
+BEHAVIOUR_DEFAULTS = {
+    "rate_limited": 0,  # next N API requests answer HTTP 429
+    "retry_after": 1.0,  # ... with this Retry-After (seconds)
+    "server_errors": 0,  # next N API requests answer error_status
+    "error_status": 503,
+    "busy": 0,  # next N answer the platform's own "busy / rate limited" code (HTTP 200)
+    "malformed": 0,  # next N answer 200 with a body that is not JSON
+    "truncated": 0,  # next N answer 200 with a body cut in half (connection closed)
+    "delay": 0.0,  # every answer waits this long (slow platform)
+    "max_rps": 0.0,  # server-side limit: faster requests get 429 (0 = none)
+    "token_ttl": 7200,  # lifetime of tokens issued from now on
+}
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict
+    headers: dict  # lower-case names
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body.decode() or "null")
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    data: object = None
+    headers: dict = field(default_factory=dict)
+    raw: bytes | None = None
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    time: float  # time.monotonic()
+    wall: float  # time.time()
+    method: str
+    path: str
+    status: int
+    query: dict = field(default_factory=dict)  # query string (and form fields)
+    body: str = ""  # the request body, for checking business parameters
+
+
+class PlatformSandbox:
+    platform = ""
+    busy_answer = Answer(200, {"code": "busy"})
+
+    def __init__(self, orders=0, seed=0, now=None, spread=2 * 86400, credentials=None, token_ttl=None):
+        self.lock = threading.RLock()
+        self.generator = OrderGenerator(seed, self.new_id)
+        self.orders = {}
+        self.requests = []
+        self.behaviour = dict(BEHAVIOUR_DEFAULTS)
+        if token_ttl:
+            self.behaviour["token_ttl"] = token_ttl
+        self.tokens = {}  # access token -> expiry (Unix s)
+        self.credentials = {**self.make_credentials(seed), **(credentials or {})}
+        self.issue_token(self.credentials.get("access_token"))
+        self._last_api_request = 0.0
+        self.server = None
+        self.thread = None
+        self.url = ""
+        if orders:
+            self.add_orders(orders, now=now, spread=spread)
+
+    # ---- to implement per platform -------------------------------------------
+    def make_credentials(self, seed):
+        raise NotImplementedError
+
+    def new_id(self, rnd, count):
+        raise NotImplementedError
+
+    def route(self, request: Request) -> Answer:
+        raise NotImplementedError
+
+    def render(self, order):
+        """The order as the platform's detail API returns it."""
+        raise NotImplementedError
+
+    # ---- orders --------------------------------------------------------------
+    def add_orders(self, count=1, now=None, spread=2 * 86400):
+        with self.lock:
+            new = self.generator.stream(count, now=now, spread=spread)
+            for order in new:
+                self.orders[order.id] = order
+            return [order.id for order in new]
+
+    def update_order(self, order_id, *, status=None, address=None, remark=None, tracking=None, at=None):
+        """Change an order on the platform (cancellation, address change...); bumps its update time."""
+        with self.lock:
+            order = self.orders[order_id]
+            stamp = int(at or time.time())
+            if status:
+                order.status = status
+                order.history.append((status, stamp))
+                if status in ("paid", "shipped", "completed") and not order.paid:
+                    order.paid = stamp
+            if address:
+                order.buyer.detail = address
+                order.history.append(("address_changed", stamp))
+            if remark is not None:
+                order.remark = remark
+            if tracking:
+                order.tracking = tracking
+            order.updated = max(stamp, order.updated + 1)
+            return self.render(order)
+
+    def in_window(self, start, end):
+        """Orders updated in [start, end] (Unix s), sorted by (update time, id)."""
+        with self.lock:
+            chosen = [o for o in self.orders.values() if start <= o.updated <= end]
+        return sorted(chosen, key=lambda o: (o.updated, o.id))
+
+    # ---- tokens --------------------------------------------------------------
+    def issue_token(self, token):
+        if token:
+            self.tokens[token] = time.time() + float(self.behaviour["token_ttl"])
+        return token
+
+    def token_state(self, token):
+        """'ok', 'expired' or 'unknown'."""
+        expiry = self.tokens.get(token or "")
+        if expiry is None:
+            return "unknown"
+        return "ok" if time.time() < expiry else "expired"
+
+    def expire_tokens(self):
+        with self.lock:
+            for token in self.tokens:
+                self.tokens[token] = 0
+
+    # ---- behaviour -----------------------------------------------------------
+    def behave(self, **changes):
+        unknown = set(changes) - set(BEHAVIOUR_DEFAULTS) - {"expire_token"}
+        if unknown:
+            raise ValueError(f"unknown sandbox behaviour {sorted(unknown)}")
+        with self.lock:
+            if changes.pop("expire_token", False):
+                self.expire_tokens()
+            self.behaviour.update(changes)
+
+    def reset(self):
+        with self.lock:
+            self.behaviour = dict(BEHAVIOUR_DEFAULTS)
+            self.requests.clear()
+
+    def _take(self, key):
+        if self.behaviour[key] > 0:
+            self.behaviour[key] -= 1
+            return True
+        return False
+
+    def misbehaviour(self):
+        """The answer forced by ``behave`` for the next API request, if any."""
+        with self.lock:
+            now = time.monotonic()
+            max_rps = float(self.behaviour["max_rps"])
+            too_fast = max_rps and now - self._last_api_request < 1.0 / max_rps
+            self._last_api_request = now
+            if self._take("rate_limited") or too_fast:
+                retry = self.behaviour["retry_after"] if not too_fast else round(1.0 / max_rps, 3)
+                return Answer(429, {"errors": "Exceeded call limit."}, {"Retry-After": f"{retry:g}"})
+            if self._take("server_errors"):
+                return Answer(
+                    self.behaviour["error_status"], raw=b"<html><body>Service Unavailable</body></html>"
+                )
+            if self._take("busy"):
+                return self.busy_answer
+            return None
+
+    # ---- serving -------------------------------------------------------------
+    def handle(self, request):
+        if request.path.startswith("/_sandbox/"):
+            return self.control(request), False
+        delay = float(self.behaviour["delay"])
+        answer = self.misbehaviour()
+        if answer is None:
+            answer = self.route(request)
+            with self.lock:
+                if answer.status == 200 and self._take("malformed"):
+                    answer = Answer(200, raw=b'{"code": 10000, "data": {"orders": [}')
+                elif answer.status == 200 and self.behaviour["truncated"] > 0:
+                    self.behaviour["truncated"] -= 1
+                    answer.headers["X-Sandbox-Truncate"] = "1"
+        with self.lock:
+            self.requests.append(
+                LoggedRequest(
+                    time.monotonic(),
+                    time.time(),
+                    request.method,
+                    request.path,
+                    answer.status,
+                    dict(request.query),
+                    request.body[:4000].decode(errors="replace"),
+                )
+            )
+        if delay:
+            time.sleep(delay)
+        return answer, True
+
+    def control(self, request):
+        name = request.path[len("/_sandbox/") :]
+        body = request.json() if request.body else {}
+        if name == "requests":
+            return Answer(200, [r.__dict__ for r in self.requests])
+        if name == "credentials":
+            return Answer(200, {**self.credentials, "base_url": self.url})
+        if name == "orders" and request.method == "GET":
+            return Answer(200, {oid: self.render(o) for oid, o in self.orders.items()})
+        if name == "orders":
+            return Answer(200, {"ids": self.add_orders(int(body.get("count", 1)))})
+        if name == "update":
+            order_id = body.pop("id")
+            return Answer(200, self.update_order(order_id, **body))
+        if name == "behave":
+            self.behave(**body)
+            return Answer(200, self.behaviour)
+        if name == "reset":
+            self.reset()
+            return Answer(200, self.behaviour)
+        return Answer(404, {"error": f"unknown control {name}"})
+
+    def start(self, port=0, host="127.0.0.1"):
+        sandbox = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall between headers and body
+
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def _serve(self):
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                query = {
+                    k: v[0] if len(v) == 1 else v
+                    for k, v in parse_qs(parts.query, keep_blank_values=True).items()
+                }
+                request = Request(
+                    self.command, parts.path, query, {k.lower(): v for k, v in self.headers.items()}, body
+                )
+                try:
+                    answer, _api = sandbox.handle(request)
+                except Exception as error:  # a sandbox bug must show, not hang the client
+                    answer = Answer(500, {"sandbox_error": repr(error)})
+                self._write(answer)
+
+            def _write(self, answer):
+                raw = answer.raw
+                if raw is None:
+                    raw = json.dumps(answer.data, ensure_ascii=False).encode()
+                truncate = answer.headers.pop("X-Sandbox-Truncate", None)
+                self.send_response(answer.status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(raw)))
+                for key, value in answer.headers.items():
+                    self.send_header(key, value)
+                if truncate:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
+                self.end_headers()
+                self.wfile.write(raw[: len(raw) // 2] if truncate else raw)
+                self.wfile.flush()
+
+            do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://{host}:{self.server.server_address[1]}"
+        self.thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sandbox-{self.platform}",
+            daemon=True,
+        )
+        self.thread.start()
+        return self
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # ---- helpers for tests ---------------------------------------------------
+    def api_requests(self, path_contains=""):
+        with self.lock:
+            return [r for r in self.requests if path_contains in r.path]
+
+    def client_config(self):
+        """Keyword arguments for ``connectors.ClientConfig`` pointing at this sandbox."""
+        keys = ("app_key", "app_secret", "access_token", "refresh_token", "shop_id")
+        return {
+            "platform": self.platform,
+            "base_url": self.url,
+            **{key: self.credentials.get(key, "") for key in keys},
+            "extra": dict(self.credentials.get("extra", {})),
+        }

@@ -1,0 +1,177 @@
+"""Shopify Admin REST sandbox: /admin/api/{version}/orders.json, orders/{id}.json, shop.json.
+
+Checks ``X-Shopify-Access-Token`` (401 otherwise).  ``orders.json`` filters on
+``updated_at_min/max`` (``status=any``), sorts by ``order`` and pages with an
+opaque ``page_info`` in the ``Link`` header (keyset, as Shopify does); with
+``page_info`` only ``limit`` and ``fields`` are accepted (400 otherwise).  Every
+answer carries ``X-Shopify-Shop-Api-Call-Limit``.  Webhooks are signed with
+``base64(HMAC-SHA256(client secret, raw body))``.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import uuid
+
+from .common import b64json_decode, b64json_encode, iso, parse_iso, yuan
+from .server import Answer, PlatformSandbox
+
+ORDERS_RE = re.compile(r"^/admin/api/(\d{4}-\d{2})/orders(?:/(\d+))?\.json$")
+TOPICS = {
+    "created": "orders/create",
+    "paid": "orders/paid",
+    "cancelled": "orders/cancelled",
+    "updated": "orders/updated",
+}
+
+
+class ShopifySandbox(PlatformSandbox):
+    platform = "shopify"
+
+    def make_credentials(self, seed):
+        return {
+            "app_key": f"shopify-client-{seed}",
+            "app_secret": f"shpss_{seed:04d}9f8e7d6c5b4a39281706",
+            "access_token": f"shpat_{seed:04d}" + "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+            "shop_id": "order-hub-auto-parts.myshopify.com",
+        }
+
+    def new_id(self, rnd, count):
+        return str(5_000_000_000_000 + rnd.randint(0, 999_999_999_999))
+
+    def render(self, order):
+        buyer = order.buyer
+        financial = {"unpaid": "pending", "cancelled": "refunded" if order.paid else "voided"}.get(
+            order.status, "paid"
+        )
+        fulfillment = "fulfilled" if order.status in ("shipped", "completed") else None
+        numbers = self.__dict__.setdefault("_numbers", {})
+        number = numbers.setdefault(order.id, 1001 + len(numbers))
+        return {
+            "id": int(order.id),
+            "name": f"#{number}",
+            "order_number": number,
+            "created_at": iso(order.created),
+            "updated_at": iso(order.updated),
+            "processed_at": iso(order.paid or order.created),
+            "cancelled_at": iso(order.updated) if order.status == "cancelled" else None,
+            "cancel_reason": "customer" if order.status == "cancelled" else None,
+            "closed_at": iso(order.updated) if order.status == "completed" else None,
+            "financial_status": financial,
+            "fulfillment_status": fulfillment,
+            "note": order.remark or None,
+            "currency": "CNY",
+            "total_price": yuan(order.total_fen),
+            "subtotal_price": yuan(order.goods_fen - order.discount_fen),
+            "total_tax": "0.00",
+            "total_discounts": yuan(order.discount_fen),
+            "customer": {"id": int(order.buyer.buyer_id[5:]) + 7_000_000_000_000},
+            "shipping_address": {
+                "name": buyer.name,
+                "first_name": buyer.name[1:],
+                "last_name": buyer.name[:1],
+                "phone": buyer.phone,
+                "address1": f"{buyer.district}{buyer.street}",
+                "address2": buyer.detail,
+                "city": buyer.city,
+                "province": buyer.province,
+                "province_code": "ZJ",
+                "zip": buyer.zip,
+                "country_code": "CN",
+            },
+            "line_items": [
+                {
+                    "id": int(order.id[-8:]) * 10 + int(line.line_id),
+                    "variant_id": int(line.sku_id),
+                    "product_id": int(line.sku_id[:9]),
+                    "sku": line.code,
+                    "title": line.name,
+                    "quantity": line.qty,
+                    "price": "0.00" if line.gift else yuan(line.price_fen),
+                    "total_discount": "0.00" if line.gift else yuan(line.discount_fen),
+                }
+                for line in order.lines
+            ],
+            "shipping_lines": [{"title": "顺丰标快", "price": yuan(order.freight_fen)}]
+            if order.freight_fen
+            else [],
+            "fulfillments": [{"tracking_number": order.tracking, "tracking_company": "SF Express"}]
+            if order.tracking
+            else [],
+        }
+
+    def route(self, request):
+        limit_header = {"X-Shopify-Shop-Api-Call-Limit": f"{min(40, len(self.requests) % 40 + 1)}/40"}
+        if (
+            request.headers.get("x-shopify-access-token") != self.credentials["access_token"]
+            or self.token_state(request.headers.get("x-shopify-access-token")) != "ok"
+        ):
+            return Answer(
+                401,
+                {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"},
+            )
+        if re.match(r"^/admin/api/\d{4}-\d{2}/shop\.json$", request.path):
+            return Answer(
+                200,
+                {"shop": {"name": "杭州汽配旗舰店", "myshopify_domain": self.credentials["shop_id"]}},
+                limit_header,
+            )
+        match = ORDERS_RE.match(request.path)
+        if not match:
+            return Answer(404, {"errors": "Not Found"})
+        if match.group(2):
+            order = self.orders.get(match.group(2))
+            if order is None:
+                return Answer(404, {"errors": "Not Found"})
+            return Answer(200, {"order": self.render(order)}, limit_header)
+        return self.list(request, match.group(1), limit_header)
+
+    def list(self, request, version, headers):
+        query = dict(request.query)
+        limit = int(query.get("limit", 50))
+        if not 1 <= limit <= 250:
+            return Answer(400, {"errors": {"limit": ["must be between 1 and 250"]}})
+        if "page_info" in query:
+            extra = set(query) - {"page_info", "limit", "fields"}
+            if extra:
+                return Answer(400, {"errors": {"page_info": [f"cannot be combined with {sorted(extra)}"]}})
+            state = json.loads(b64json_decode(query["page_info"]))
+        else:
+            if query.get("status", "open") not in ("any", "open", "closed", "cancelled"):
+                return Answer(400, {"errors": {"status": ["is invalid"]}})
+            state = {
+                "min": parse_iso(query["updated_at_min"]) if query.get("updated_at_min") else 0,
+                "max": parse_iso(query["updated_at_max"]) if query.get("updated_at_max") else 2**31,
+                "status": query.get("status", "open"),
+                "after": None,
+            }
+        chosen = self.in_window(state["min"], state["max"])
+        if state["status"] == "open":
+            chosen = [o for o in chosen if o.status not in ("completed", "cancelled")]
+        if state["after"]:
+            chosen = [o for o in chosen if (o.updated, o.id) > tuple(state["after"])]
+        rows = chosen[:limit]
+        if len(chosen) > limit:
+            token = b64json_encode(json.dumps({**state, "after": [rows[-1].updated, rows[-1].id]}))
+            base = f"{self.url}/admin/api/{version}/orders.json"
+            headers = {**headers, "Link": f'<{base}?limit={limit}&page_info={token}>; rel="next"'}
+        return Answer(200, {"orders": [self.render(o) for o in rows]}, headers)
+
+    def webhook(self, order_id, topic=None, url=""):
+        order = self.orders[order_id]
+        topic = TOPICS.get(topic or "", topic) or (
+            "orders/cancelled" if order.status == "cancelled" else "orders/updated"
+        )
+        body = json.dumps(self.render(order), ensure_ascii=False).encode()
+        digest = hmac.new(self.credentials["app_secret"].encode(), body, hashlib.sha256).digest()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Shop-Domain": self.credentials["shop_id"],
+            "X-Shopify-Webhook-Id": str(uuid.uuid4()),
+            "X-Shopify-API-Version": "2025-01",
+            "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
+        }
+        return headers, body, url
