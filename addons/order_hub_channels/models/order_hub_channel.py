@@ -71,7 +71,8 @@ class OrderHubChannel(models.Model):
     webhook_secret = fields.Char(
         groups=MANAGER,
         copy=False,
-        help="Key that signs the platform's pushes (Shopify client secret, WeChat token...).",
+        string="Push Token",
+        help="WeChat Shop push token (the other platforms sign pushes with the app secret).",
     )
     webhook_aes_key = fields.Char(string="Webhook AES Key", groups=MANAGER, copy=False)
     poll_interval = fields.Integer(
@@ -172,7 +173,7 @@ class OrderHubChannel(models.Model):
             app_secret=channel.app_secret or "",
             access_token=channel.access_token or "",
             refresh_token=channel.refresh_token or "",
-            token_expires_at=expires and expires.replace(tzinfo=timezone.utc),
+            token_expires_at=expires.replace(tzinfo=timezone.utc) if expires else None,
             shop_id=channel.shop_id or "",
             extra={},
             rate_limit=channel.rate_limit or 0.0,
@@ -291,7 +292,8 @@ class OrderHubChannel(models.Model):
                     mark = page.watermark.astimezone(utc).replace(tzinfo=None)
                     if not self.watermark or mark > self.watermark:
                         self.watermark = mark
-        except (errors.RateLimited, errors.TransientError) as error:
+        except (errors.RateLimited, errors.TransientError, errors.BadPayload) as error:
+            # a page cut short or garbled is fetched again, like a 5xx
             raise self._retryable(error) from None
         except errors.ConnectorError as error:
             self.write(

@@ -2,3 +2,4 @@ from . import test_security
 from . import test_import
 from . import test_rpc
 from . import test_secrets
+from . import test_pull

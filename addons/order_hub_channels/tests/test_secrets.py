@@ -18,7 +18,10 @@ SECRET_FIELDS = [
 @tagged("post_install", "-at_install")
 class TestSecrets(ChannelsCommon):
     def test_cs_and_warehouse_cannot_read_secrets(self):
+        export_group = self.env.ref("base.group_allow_export")
         for user in (self.user_cs, self.user_warehouse, self.user_integration):
+            # with export rights, so that the field groups are what refuses
+            user.groups_id = [(4, export_group.id)]
             channel = self.channel.with_user(user)
             self.assertEqual(channel.read(["name"])[0]["name"], "Test Shopify")
             for field in SECRET_FIELDS:
