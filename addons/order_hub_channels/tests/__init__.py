@@ -3,3 +3,4 @@ from . import test_import
 from . import test_rpc
 from . import test_secrets
 from . import test_pull
+from . import test_webhook
