@@ -4,3 +4,4 @@ from . import test_rpc
 from . import test_secrets
 from . import test_pull
 from . import test_webhook
+from . import test_concurrency
