@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import ChannelsCommon
@@ -124,3 +125,16 @@ class TestPull(ChannelsCommon):
         )
         self.run_jobs_once(imports)
         self.assertEqual(len(self.imported(channel)), 8)
+
+    def test_connection_button_reports_in_words(self):
+        box, channel = self.start("jd", orders=1, seed=31)
+        action = channel.with_user(self.user_manager).action_test_connection()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertTrue(action["params"]["message"])
+        channel.app_secret = "wrong-secret-value"
+        with self.assertRaises(UserError) as caught:
+            channel.with_user(self.user_manager).action_test_connection()
+        self.assertIn("Check the credentials", str(caught.exception))
+        self.assertNotIn("wrong-secret-value", str(caught.exception))
+        with self.assertRaises(AccessError):
+            channel.with_user(self.user_cs).action_test_connection()
