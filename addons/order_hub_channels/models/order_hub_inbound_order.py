@@ -6,7 +6,7 @@ import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .. import canonical_json
 from ..connectors.canonical import BadPayload
@@ -27,6 +27,8 @@ SOURCES = [
     ("rpc", "RPC"),
 ]
 KINDS = [("order", "Order"), ("notification", "Notification")]
+# payloads one import job takes at most (its own plus pending ones nobody holds)
+IMPORT_BATCH = 50
 
 
 def payload_text(raw):
@@ -197,10 +199,46 @@ class OrderHubInboundOrder(models.Model):
         """Job: import this payload.  Transient channel errors retry (RetryableJobError);
         bad data marks the record failed with its reason and ends the job."""
         self.ensure_one()
-        if self.state != "pending":
-            return _("Nothing to do: the payload is %(state)s.", state=self.state)
-        self._import_batch(raise_on_conflict=True)
+        if not self._lock_pending():
+            return _("Nothing to do: the payload was imported by another job.")
+        # batch-friendly: also take other pending payloads of the channel that no
+        # other worker holds; their own jobs then find them done and end at once
+        size = self.env.context.get("order_hub_import_batch", IMPORT_BATCH)
+        batch = self | self._claim_pending(size - 1)
+        batch._import_batch(raise_on_conflict=True)
         return self.error or self.result
+
+    def _lock_pending(self):
+        """Lock this payload if it is pending and no other worker holds it."""
+        self.flush_model(["state"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM order_hub_inbound_order WHERE id = %s AND state = 'pending' "
+                "FOR NO KEY UPDATE SKIP LOCKED",
+                self.id,
+            )
+        )
+        found = bool(self.env.cr.fetchone())
+        self.invalidate_recordset(["state"])
+        return found
+
+    def _claim_pending(self, limit):
+        if limit <= 0:
+            return self.browse()
+        self.flush_model(["state", "channel_id", "kind"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM order_hub_inbound_order WHERE channel_id = %s "
+                "AND state = 'pending' AND kind = 'order' AND id != %s "
+                "ORDER BY id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED",
+                self.channel_id.id,
+                self.id,
+                limit,
+            )
+        )
+        records = self.browse([row[0] for row in self.env.cr.fetchall()])
+        records.invalidate_recordset(["state"])
+        return records
 
     def action_retry(self):
         """Requeue failed payloads (after a fix such as a new SKU mapping)."""

@@ -65,11 +65,12 @@ class TestConcurrentImport(BaseCase):
             partners.unlink()
             env["product.product"].search([("default_code", "=", f"CC-{self.code}")]).unlink()
 
-    def import_in_own_transaction(self, record_id, outcome, start, hold=0.0, delay=0.0):
+    def import_in_own_transaction(self, record_id, outcome, start, hold=0.0, delay=0.0, batch=1):
         start.wait()
         time.sleep(delay)
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+            # batch=1: each job imports only its own payload, so both create
+            env = api.Environment(cr, SUPERUSER_ID, {"order_hub_import_batch": batch})
             try:
                 env["order.hub.inbound.order"].browse(record_id)._job_import()
                 time.sleep(hold)  # still uncommitted while the other worker inserts
@@ -106,3 +107,26 @@ class TestConcurrentImport(BaseCase):
             records = env["order.hub.inbound.order"].browse(self.records)
             self.assertEqual(records.mapped("state"), ["done", "done"])
             self.assertEqual(sorted(records.mapped("result")), ["created", "updated"])
+
+    def test_batching_job_takes_the_other_payload_and_its_job_ends_at_once(self):
+        outcome, start = {}, threading.Barrier(2)
+        first = threading.Thread(
+            target=self.import_in_own_transaction,
+            args=(self.records[0], outcome, start, 1.5, 0, 50),
+        )
+        second = threading.Thread(
+            target=self.import_in_own_transaction,
+            args=(self.records[1], outcome, start, 0, 0.4, 50),
+        )
+        first.start()
+        second.start()
+        first.join(30)
+        second.join(30)
+        self.assertEqual(outcome, {self.records[0]: "done", self.records[1]: "done"})
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            sales = env["sale.order"].search([("channel_id.code", "=", self.code)])
+            self.assertEqual(len(sales), 1)
+            self.assertEqual(sales.customer_note, "from the pull")
+            records = env["order.hub.inbound.order"].browse(self.records)
+            self.assertEqual(records.mapped("state"), ["ignored", "done"])
