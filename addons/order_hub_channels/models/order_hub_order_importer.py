@@ -127,7 +127,15 @@ class OrderHubOrderImporter(models.AbstractModel):
     @api.model
     def _import_inbound(self, channel, records, raise_on_conflict=False):
         """Import pending inbox ``records`` of ``channel``."""
-        env = self.env(context=dict(self.env.context, tracking_disable=True, mail_create_nolog=True))
+        env = self.env(
+            context=dict(
+                self.env.context,
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_notrack=True,
+            )
+        )
         self = self.with_env(env)
         channel = channel.with_env(env)
         parsed = self._parse_all(channel, records.with_env(env))
@@ -140,6 +148,7 @@ class OrderHubOrderImporter(models.AbstractModel):
                 previous[0]._finish("ignored", error=_("A newer payload of this order was imported."))
             latest[order.external_id] = (rec, order)
         ctx = ImportContext(env, channel, [order for _rec, order in latest.values()])
+        self._create_customers(ctx, [order for _rec, order in latest.values()])
         to_create = []
         for rec, order in latest.values():
             existing = ctx.existing.get(order.external_id)
@@ -369,6 +378,38 @@ class OrderHubOrderImporter(models.AbstractModel):
             "zip": receiver.zip or False,
             "country_id": country.id,
         }
+
+    def _create_customers(self, ctx, orders):
+        """Create the new buyers of a batch with one ``create`` (one per phone)."""
+        todo = {}
+        for order in orders:
+            key = ctx.partner_key(order)
+            if key and key not in ctx.partners and order.external_id not in ctx.existing:
+                todo.setdefault(key, order)
+        if not todo:
+            return
+        try:
+            with self.env.cr.savepoint():
+                partners = self.env["res.partner"].create(
+                    [self._customer_vals(ctx, order, key) for key, order in todo.items()]
+                )
+        except DATA_ERRORS as error:  # left to each order, which then fails alone
+            _logger.info("batch creation of buyers failed: %s", error)
+            return
+        ctx.partners.update(zip(todo, partners, strict=True))
+
+    def _customer_vals(self, ctx, order, key):
+        vals = self._address_vals(ctx, order.receiver)
+        vals.update(
+            {
+                "name": vals["name"] or order.buyer_id or _("Buyer of %(ref)s", ref=order.external_id),
+                "company_id": ctx.company.id,
+                "customer_rank": 1,
+            }
+        )
+        if key and not key[:1].isdigit():
+            vals["order_hub_buyer_key"] = key
+        return vals
 
     def _customer(self, ctx, order):
         """The buyer: matched by normalised phone within the company, else created."""
