@@ -5,3 +5,4 @@ from . import test_secrets
 from . import test_pull
 from . import test_webhook
 from . import test_concurrency
+from . import test_channel

@@ -163,3 +163,33 @@ class TestImport(ChannelsCommon):
         import json
 
         return json.dumps(order, ensure_ascii=False, sort_keys=True)
+
+    def test_sql_and_html_in_payloads_are_stored_verbatim(self):
+        remark = "<script>alert('x')</script>'; DROP TABLE sale_order; --"
+        name = "<b>王</b>' OR 1=1 --"
+        self.import_now(canonical_order("1016", buyer_remark=remark, receiver={"name": name}))
+        sale = self.sale_orders("1016")
+        self.assertEqual(sale.customer_note, remark)
+        self.assertEqual(sale.partner_id.name, name)
+
+    def test_batch_costs_fewer_queries_per_order_than_one_by_one(self):
+        """P1/P3: queries of one order alone against a batch of 20 (figures printed)."""
+        self.env.flush_all()
+        single = self.store(canonical_order("Q-0", receiver={"phone": "13700000000"}))
+        before = self.env.cr.sql_log_count
+        single._import_batch()
+        self.env.flush_all()
+        one = self.env.cr.sql_log_count - before
+        batch = self.store(
+            *[
+                canonical_order(f"Q-{i}", receiver={"phone": f"137000000{i:02d}"})
+                for i in range(1, 21)
+            ]
+        )
+        before = self.env.cr.sql_log_count
+        batch._import_batch()
+        self.env.flush_all()
+        per_order = (self.env.cr.sql_log_count - before) / 20
+        print(f"\nP1 queries: one order {one}, batch of 20 {per_order:.1f} per order")
+        self.assertEqual(set(batch.mapped("state")), {"done"})
+        self.assertLess(per_order, one * 0.8)
