@@ -181,10 +181,7 @@ class TestImport(ChannelsCommon):
         self.env.flush_all()
         one = self.env.cr.sql_log_count - before
         batch = self.store(
-            *[
-                canonical_order(f"Q-{i}", receiver={"phone": f"137000000{i:02d}"})
-                for i in range(1, 21)
-            ]
+            *[canonical_order(f"Q-{i}", receiver={"phone": f"137000000{i:02d}"}) for i in range(1, 21)]
         )
         before = self.env.cr.sql_log_count
         batch._import_batch()
