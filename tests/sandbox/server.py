@@ -34,7 +34,8 @@ BEHAVIOUR_DEFAULTS = {
     "malformed": 0,  # next N answer 200 with a body that is not JSON
     "truncated": 0,  # next N answer 200 with a body cut in half (connection closed)
     "delay": 0.0,  # every answer waits this long (slow platform)
-    "max_rps": 0.0,  # server-side limit: faster requests get 429 (0 = none)
+    "max_rps": 0.0,  # server-side leaky bucket: faster requests get 429 (0 = none) ...
+    "burst": 1,  # ... holding this many requests (Shopify REST: 40 at 2/s)
     "token_ttl": 7200,  # lifetime of tokens issued from now on
 }
 
@@ -86,6 +87,7 @@ class PlatformSandbox:
         self.credentials = {**self.make_credentials(seed), **(credentials or {})}
         self.issue_token(self.credentials.get("access_token"))
         self._last_api_request = 0.0
+        self._bucket = 1.0
         self.server = None
         self.thread = None
         self.url = ""
@@ -184,8 +186,12 @@ class PlatformSandbox:
         with self.lock:
             now = time.monotonic()
             max_rps = float(self.behaviour["max_rps"])
-            too_fast = max_rps and now - self._last_api_request < 1.0 / max_rps
+            capacity = float(self.behaviour["burst"])
+            self._bucket = min(capacity, self._bucket + (now - self._last_api_request) * max_rps)
             self._last_api_request = now
+            too_fast = bool(max_rps) and self._bucket < 1
+            if max_rps and not too_fast:
+                self._bucket -= 1
             if self._take("rate_limited") or too_fast:
                 retry = self.behaviour["retry_after"] if not too_fast else round(1.0 / max_rps, 3)
                 return Answer(429, {"errors": "Exceeded call limit."}, {"Retry-After": f"{retry:g}"})
@@ -241,6 +247,8 @@ class PlatformSandbox:
         if name == "update":
             order_id = body.pop("id")
             return Answer(200, self.update_order(order_id, **body))
+        if name == "push":
+            return self.push(body["id"], body["url"], body.get("topic"))
         if name == "behave":
             self.behave(**body)
             return Answer(200, self.behaviour)
@@ -318,6 +326,17 @@ class PlatformSandbox:
 
     def __exit__(self, *exc):
         self.stop()
+
+    def push(self, order_id, url, topic=None):
+        """POST the signed push about ``order_id`` to ``url``; answers with the receiver's status."""
+        import requests
+
+        headers, body, target = self.webhook(order_id, topic=topic, url=url)
+        try:
+            response = requests.post(target, data=body, headers=headers, timeout=10)
+        except requests.RequestException as error:
+            return Answer(502, {"error": f"push failed: {type(error).__name__}"})
+        return Answer(200, {"status": response.status_code, "body": response.text[:2000]})
 
     # ---- helpers for tests ---------------------------------------------------
     def api_requests(self, path_contains=""):

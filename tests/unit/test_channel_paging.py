@@ -35,11 +35,49 @@ def test_orders_outside_the_range_are_not_pulled(make_sandbox, platform):
     assert set(early) | set(late) == set(box.orders)
 
 
-def test_douyin_pages_are_zero_based(make_sandbox):
+def test_douyin_seeks_by_update_time_from_page_zero(make_sandbox):
     box = make_sandbox("douyin", orders=25)
-    pull_all(client_for(box), page_size=10)
+    assert len(pull_all(client_for(box), page_size=10)) == 25
+    bodies = [json.loads(r.body) for r in box.requests]
     assert [r.path for r in box.requests] == ["/order/searchList"] * 3
-    assert [json.loads(r.body)["page"] for r in box.requests] == [0, 1, 2]
+    assert [b["page"] for b in bodies] == [0, 0, 0]  # 0-based pages; each page seeks forward
+    starts = [b["update_time_start"] for b in bodies]
+    assert starts[0] < starts[1] < starts[2]
+    assert all(b["order_by"] == "update_time" and b["order_asc"] for b in bodies)
+
+
+@pytest.mark.parametrize(("platform", "first_page"), [("douyin", 0), ("jd", 1)])
+def test_a_second_shared_by_more_than_a_page_walks_the_page_numbers(make_sandbox, platform, first_page):
+    box = make_sandbox(platform, orders=30)
+    same_second = int(NOW.timestamp()) - 3600
+    for order_id in sorted(box.orders)[:12]:
+        box.update_order(order_id, remark="同一秒更新", at=same_second)
+        box.orders[order_id].updated = same_second
+    assert sorted(pull_all(client_for(box), page_size=5)) == sorted(box.orders)
+    pages = [page_of(platform, r) for r in box.requests]
+    assert first_page + 2 in pages  # 12 orders in one second: pages 0, 1, 2 of that second
+
+
+def page_of(platform, request):
+    if platform == "douyin":
+        return json.loads(request.body)["page"]
+    return int(json.loads(parse_qs(request.body)["360buy_param_json"][0])["page"])
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_orders_updated_while_paging_are_not_skipped(make_sandbox, platform):
+    """Offset paging over a list that changes skips orders; the clients must not."""
+    box = make_sandbox(platform, orders=40, seed=8)
+    client = client_for(box)
+    seen, changed = set(), False
+    for page in client.iter_order_pages(START, END, page_size=5):
+        ids = [client.external_id(raw) for raw in page.orders]
+        seen.update(ids)
+        if not changed and ids:
+            changed = True
+            for order_id in ids[:3]:  # these move to the end of the list...
+                box.update_order(order_id, remark="买家修改了备注")
+    assert seen == set(box.orders)  # ...and nothing behind them was skipped
 
 
 def test_jd_scrolls_time_windows(make_sandbox):
@@ -49,10 +87,8 @@ def test_jd_scrolls_time_windows(make_sandbox):
     # 3 days + 5 min in 12 h windows: 7 windows, each asked from page 1
     searches = [parse_qs(r.body) for r in box.requests]
     business = [json.loads(form["360buy_param_json"][0]) for form in searches]
-    starts = sorted({b["start_date"] for b in business})
-    assert len(starts) == 7
-    assert all(b["dateType"] == "0" and b["sortType"] == "0" for b in business)
-    assert [b["page"] for b in business].count("1") == 7
+    assert len({b["end_date"] for b in business}) == 7
+    assert all(b["dateType"] == "0" and b["sortType"] == "0" and b["page"] == "1" for b in business)
 
 
 def test_jd_refuses_windows_longer_than_a_month(make_sandbox):

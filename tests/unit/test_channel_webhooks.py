@@ -38,7 +38,9 @@ def test_a_signed_push_is_accepted(make_sandbox, platform):
     assert event.platform == platform and event.external_id == order_id
     assert event.event_id and event.topic
     if platform == "shopify":
-        assert connectors.normalise("shopify", event.raw).external_id == order_id
+        assert connectors.normalise("shopify", event.order_payload).external_id == order_id
+    else:
+        assert event.order_payload is None
 
 
 @pytest.mark.parametrize("platform", ["douyin", "wechat_shop", "shopify", "shopee"])
@@ -179,3 +181,17 @@ def test_send_webhook_posts_to_a_url(make_sandbox):
     receiver = make_sandbox("jd")
     response = send_webhook(box, next(iter(box.orders)), f"{receiver.url}/_sandbox/unknown")
     assert response.status_code == 404  # delivered; the receiver answered
+
+
+def test_control_endpoint_pushes_to_a_url(make_sandbox):
+    import requests
+
+    box = make_sandbox("douyin", orders=1)
+    receiver = make_sandbox("jd")
+    order_id = next(iter(box.orders))
+    answer = requests.post(
+        f"{box.url}/_sandbox/push", json={"id": order_id, "url": f"{receiver.url}/routerjson"}, timeout=5
+    ).json()
+    assert answer["status"] == 200  # the JD sandbox answered (with its own error envelope)
+    assert receiver.requests[-1].path == "/routerjson"
+    assert json.loads(receiver.requests[-1].body)[0]["msg_id"].startswith(order_id)

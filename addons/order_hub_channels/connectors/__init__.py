@@ -19,7 +19,8 @@ from .canonical import (
     Line,
 )
 from .errors import AuthError, BadPayload, ConnectorError, RateLimited, SignatureError, TransientError
-from .base import ChannelClient, ClientConfig, OrderPage, TokenInfo
+from .base import ChannelClient, ClientConfig, OrderPage, TokenInfo, need, text
+from . import douyin, jd, shopee, shopify, wechat_shop
 from .douyin import DouyinClient
 from .jd import JdClient
 from .wechat_shop import WechatShopClient
@@ -47,10 +48,27 @@ def get_client(config, **kwargs):
     return client_class(config, **kwargs)
 
 
+NORMALISERS = {
+    "douyin": douyin.normalise,
+    "jd": jd.normalise,
+    "wechat_shop": wechat_shop.normalise,
+    "shopify": shopify.normalise,
+    "shopee": shopee.normalise,
+}
+EXTERNAL_ID_KEYS = {
+    "douyin": "order_id",
+    "jd": "orderId",
+    "wechat_shop": "order_id",
+    "shopify": "id",
+    "shopee": "order_sn",
+}
+
+
 def normalise(platform, raw):
     """Canonical order of a raw payload without a client (webhook/file/RPC payloads)."""
-    return CLIENTS[platform].normalise(None, raw)
+    return NORMALISERS[platform](raw)
 
 
 def external_id(platform, raw):
-    return CLIENTS[platform].external_id(None, raw)
+    """The platform's order id in a raw payload (BadPayload when missing)."""
+    return text(need(raw, EXTERNAL_ID_KEYS[platform]))

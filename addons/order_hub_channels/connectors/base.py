@@ -9,7 +9,9 @@ and offers:
   handled inside.  ``page.watermark`` is the update time up to which everything
   is covered once that page is stored: the end of the time window on the last
   page of a window, a second before the page's latest update time on platforms
-  that sort by update time, else the start of the window.
+  that sort by update time, else the start of the window.  Lists sorted by
+  update time are read by seeking (``seek_pages``), so an order updated while
+  we page never makes another one slip through.
 * ``get_order(external_id)`` -> one raw payload, as ``iter_order_pages`` yields
 * ``refresh_access_token()`` -> ``TokenInfo`` (platforms with refreshable tokens)
 * ``external_id(raw)`` and ``normalise(raw)`` -> ``CanonicalOrder``
@@ -169,6 +171,37 @@ def windows(start, end, size: timedelta):
         last = stop >= end
         yield cursor, stop, stop if last else stop - timedelta(seconds=1)
         cursor = stop
+
+
+def seek_pages(fetch, start, end, page_size, update_of, key_of, first_page=0):
+    """Pages of a list sorted by update time (ascending), read by *seeking*.
+
+    ``fetch(since, page)`` returns ``(orders, total)`` for the orders updated in
+    [since, end].  Rather than walking page numbers over a list that changes
+    while we read it (an order updated meanwhile moves to the end and shifts
+    the others back by one: one would be skipped), every page moves ``since``
+    up to the latest update time it holds and asks for the first page again;
+    orders already seen at that very second are left out.  Only when a whole
+    page shares one second does the page number go up.
+
+    Yields ``(orders, watermark, cursor, last)``.
+    """
+    since, page, seen = start, first_page, set()
+    while True:
+        orders, total = fetch(since, page)
+        fresh = [raw for raw in orders if key_of(raw) not in seen]
+        last = len(orders) < page_size or (page - first_page + 1) * page_size >= total
+        if last:
+            yield fresh, end, None, True
+            return
+        times = [update_of(raw) for raw in orders]
+        top = max(times)
+        at_top = {key_of(raw) for raw, stamp in zip(orders, times, strict=True) if stamp == top}
+        if top <= since:  # the whole page shares one second: walk the page numbers there
+            page, seen = page + 1, seen | at_top
+        else:
+            since, page, seen = top, first_page, at_top
+        yield fresh, max(start, top - timedelta(seconds=1)), f"{since.isoformat()}#{page}", False
 
 
 def next_cursor(last_of_window, cursor, window_end, end):

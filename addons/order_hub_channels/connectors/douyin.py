@@ -32,7 +32,7 @@ from .base import (
     fen,
     need,
     optional_unix_time,
-    page_watermark,
+    seek_pages,
     text,
     unix_time,
 )
@@ -52,7 +52,6 @@ STATUS = {
     "39": c.STATUS_CANCELLED,
 }
 EXPIRED_SUB_CODES = ("isv.access-token-expired", "isv.access-token-no-existed")
-MAX_RESCANS = 3
 
 
 def param_json(params) -> str:
@@ -163,26 +162,16 @@ class DouyinClient(ChannelClient):
     def iter_order_pages(self, start, end, page_size=50):
         if not self._check_range(start, end, page_size):
             return
-        for _attempt in range(MAX_RESCANS):
-            page, expected_total, changed = 0, None, False
-            while True:
-                data = self._search(start, end, page, page_size)
-                total = int(data.get("total") or 0)
-                orders = as_list(data.get("shop_order_list"), "shop_order_list")
-                if expected_total is None:
-                    expected_total = total
-                elif total != expected_total:
-                    # orders moved in or out of the window while we paged: scan it again
-                    changed = True
-                last = not orders or (page + 1) * page_size >= total
-                updates = [self._update_time(raw) for raw in orders]
-                watermark = page_watermark(updates, start, end, last and not changed, True)
-                yield OrderPage(orders, watermark, None if last else str(page + 1))
-                if last:
-                    break
-                page += 1
-            if not changed:
-                return
+
+        def fetch(since, page):
+            data = self._search(since, end, page, page_size)
+            orders = as_list(data.get("shop_order_list"), "shop_order_list")
+            return orders, int(data.get("total") or 0)
+
+        for orders, watermark, cursor, _last in seek_pages(
+            fetch, start, end, page_size, self._update_time, self.external_id
+        ):
+            yield OrderPage(orders, watermark, cursor)
 
     @staticmethod
     def _update_time(raw):

@@ -29,6 +29,22 @@ from .errors import AuthError, BadPayload, ConnectorError, RateLimited, Transien
 
 _logger = logging.getLogger(__name__)
 
+
+class _RedactQueryStrings(logging.Filter):
+    """urllib3 logs every request line at DEBUG level, query string included: the
+    query carries signatures and access tokens, so cut it off before it is written."""
+
+    def filter(self, record):
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                arg.split("?", 1)[0] + "?[redacted]" if isinstance(arg, str) and "?" in arg else arg
+                for arg in record.args
+            )
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_RedactQueryStrings())
+
 DEFAULT_RETRY_AFTER = 1.0
 USER_AGENT = "OrderHub/18.0 (+https://github.com/order-hub/order-hub)"
 

@@ -34,7 +34,7 @@ from .base import (
     money,
     need,
     next_cursor,
-    page_watermark,
+    seek_pages,
     text,
     windows,
 )
@@ -60,6 +60,10 @@ OPTIONAL_FIELDS = (
 )
 NO_TIME = "0001-01-01 00:00:00"
 AUTH_CODES = ("11", "12", "19", "21", "24")
+
+
+def _modified(raw):
+    return local_time(need(raw, "modified"), "modified")
 
 
 def sign(params: dict, secret: str) -> str:
@@ -146,22 +150,16 @@ class JdClient(ChannelClient):
             return
         hours = min(float(self.config.extra.get("window_hours", 24)), 24 * 30)
         for window_start, window_end, query_end in windows(start, end, timedelta(hours=hours)):
-            page = 1
-            while True:
-                result = self._search(window_start, query_end, page, page_size)
+
+            def fetch(since, page, query_end=query_end):
+                result = self._search(since, query_end, page, page_size)
                 orders = as_list(result.get("orderInfoList"), "orderInfoList")
-                total = int(result.get("orderTotal") or 0)
-                last = not orders or page * page_size >= total
-                updates = [local_time(need(o, "modified"), "modified") for o in orders]
-                watermark = page_watermark(updates, window_start, window_end, last, True)
-                yield OrderPage(
-                    orders,
-                    watermark,
-                    next_cursor(last, f"{jd_timestamp(window_start)}#{page + 1}", window_end, end),
-                )
-                if last:
-                    break
-                page += 1
+                return orders, int(result.get("orderTotal") or 0)
+
+            for orders, watermark, cursor, last in seek_pages(
+                fetch, window_start, window_end, page_size, _modified, self.external_id, first_page=1
+            ):
+                yield OrderPage(orders, watermark, next_cursor(last, cursor, window_end, end))
 
     def get_order(self, external_id):
         params = {"order_id": str(external_id), "optional_fields": OPTIONAL_FIELDS, "order_state": ALL_STATES}

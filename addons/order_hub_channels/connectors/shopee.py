@@ -189,7 +189,7 @@ class ShopeeClient(ChannelClient):
                 found[text(as_dict(order, "order_list[]").get("order_sn"))] = order
         missing = [sn for sn in order_sns if sn not in found]
         if missing:
-            raise BadPayload(f"Shopee returned no detail for order {', '.join(missing)}.", field="order_list")
+            raise ConnectorError(f"Shopee has no order {', '.join(missing)} (no detail returned).")
         return [found[sn] for sn in order_sns]
 
     def iter_order_pages(self, start, end, page_size=50):

@@ -98,7 +98,9 @@ class ShopifyClient(ChannelClient):
         }
         while True:
             response, data = self._get(path, params)
-            orders = as_list(need(data, "orders") if "orders" in data else [], "orders")
+            if "orders" not in data:
+                raise BadPayload("Shopify answered the order list without orders.", field="orders")
+            orders = as_list(data["orders"], "orders")
             link = next_link(response.headers.get("Link"))
             cursor = parse_qs(urlsplit(link).query).get("page_info", [None])[0] if link else None
             last = not link or not orders

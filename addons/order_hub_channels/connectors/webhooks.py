@@ -47,6 +47,14 @@ class WebhookEvent:
     event_id: str
     raw: dict = field(repr=False)
 
+    @property
+    def order_payload(self):
+        """The full order when the push carries it (Shopify), else None: fetch it with
+        ``client.get_order(event.external_id)`` (Douyin, WeChat Shop and Shopee push ids only)."""
+        if self.platform == "shopify" and isinstance(self.raw.get("line_items"), list):
+            return self.raw
+        return None
+
 
 def _headers(headers):
     return {str(key).lower(): str(value) for key, value in (headers or {}).items()}
