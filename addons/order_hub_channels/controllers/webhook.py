@@ -24,8 +24,6 @@ ACKS = {
     "shopify": ("text/plain", ""),
     "shopee": ("text/plain", ""),
 }
-# Platforms whose push carries the full order; the others push an order id to fetch.
-FULL_ORDER_PUSH = {"shopify"}
 
 
 def _plain(status, text=""):
@@ -81,15 +79,19 @@ class OrderHubWebhook(http.Controller):
         inbox = request.env["order.hub.inbound.order"].with_user(SUPERUSER_ID)
         seen = inbox._seen_events(channel, [event.event_id for event in events])
         events = [event for event in events if not (event.event_id and event.event_id in seen)]
-        kind = "order" if channel.platform in FULL_ORDER_PUSH else "notification"
-        records = inbox._store_payloads(
-            channel.with_user(SUPERUSER_ID),
-            [event.raw for event in events],
-            source="webhook",
-            kind=kind,
-            external_ids={index: event.external_id for index, event in enumerate(events)},
-            event_ids={index: event.event_id for index, event in enumerate(events)},
-        )
+        records = inbox.browse()
+        for kind in ("order", "notification"):
+            # a push carrying the full order (Shopify) is imported as it is;
+            # the others carry an order id and the job fetches the order
+            chosen = [e for e in events if (e.order_payload is not None) == (kind == "order")]
+            records |= inbox._store_payloads(
+                channel.with_user(SUPERUSER_ID),
+                [event.raw for event in chosen],
+                source="webhook",
+                kind=kind,
+                external_ids={index: event.external_id for index, event in enumerate(chosen)},
+                event_ids={index: event.event_id for index, event in enumerate(chosen)},
+            )
         records._enqueue_import()
         content_type, text = ACKS.get(channel.platform, ("text/plain", ""))
         return Response(text, status=200, content_type=content_type)
