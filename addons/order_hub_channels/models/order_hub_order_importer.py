@@ -232,14 +232,15 @@ class OrderHubOrderImporter(models.AbstractModel):
             by_action.setdefault(action, []).append((rec, sale))
         for action, items in by_action.items():
             sales = self.env["sale.order"].union(*[sale for _rec, sale in items])
+            blocked = self.env["sale.order"]
             try:
                 with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                    self._do_status_action(sales, action)
+                    blocked = self._do_status_action(sales, action)
             except (psycopg2.Error, *DATA_ERRORS):  # isolate the orders, each with its reason
                 for rec, sale in items:
                     try:
                         with self.env.cr.savepoint():
-                            self._do_status_action(sale, action)
+                            blocked |= self._do_status_action(sale, action)
                     except (psycopg2.Error, *DATA_ERRORS) as error:
                         _logger.info("status action %s failed on %s: %s", action, sale.id, error)
                         rec._finish(
@@ -254,7 +255,8 @@ class OrderHubOrderImporter(models.AbstractModel):
                         )
             for rec, sale in items:
                 if rec.state == "pending":
-                    rec._finish("done", sale, "created")
+                    error = self._blocked_message() if sale in blocked else False
+                    rec._finish("done", sale, "created", error)
 
     # ------------------------------------------------------------------
     # update
@@ -278,14 +280,14 @@ class OrderHubOrderImporter(models.AbstractModel):
         action = self.env["order.hub.status.map"]._action_for(
             order.platform, order.platform_status, order.status, ctx.status_cache
         )
-        self._do_status_action(sale, action)
-        rec._finish("done", sale, "updated")
+        blocked = self._do_status_action(sale, action)
+        rec._finish("done", sale, "updated", blocked and self._blocked_message())
 
     def _do_status_action(self, sales, action):
+        """Apply a status action; returns the orders the exception rules keep as quotations."""
+        blocked = self.env["sale.order"]
         if action in ("confirm", "ship", "complete"):
-            drafts = sales.filtered(lambda s: s.state in ("draft", "sent"))
-            if drafts:
-                drafts.action_confirm()
+            blocked = self._confirm(sales.filtered(lambda s: s.state in ("draft", "sent")))
         if action == "ship":
             sales.filtered(lambda s: s.channel_fulfilment == "open").channel_fulfilment = "shipped"
         elif action == "complete":
@@ -298,6 +300,37 @@ class OrderHubOrderImporter(models.AbstractModel):
                     body=_("The platform cancelled this order after it was shipped; handle the return.")
                 )
             (to_cancel - shipped).with_context(disable_cancel_warning=True).action_cancel()
+        return blocked
+
+    def _confirm(self, drafts):
+        """Confirm in one call; when the exception rules (sale_exception) refuse,
+        confirm one by one and return the orders they keep as quotations."""
+        from odoo.addons.base_exception.exceptions import BaseExceptionError
+
+        blocked = self.env["sale.order"]
+        if not drafts:
+            return blocked
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                drafts.action_confirm()
+            return blocked
+        except BaseExceptionError:
+            if len(drafts) == 1:
+                return drafts
+        for sale in drafts:
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    sale.action_confirm()
+            except BaseExceptionError:
+                blocked |= sale
+        return blocked
+
+    @staticmethod
+    def _blocked_message():
+        return _(
+            "Imported as a quotation: exception rules block its confirmation; "
+            "see the exceptions on the order, fix them and confirm it."
+        )
 
     # ------------------------------------------------------------------
     # mapping

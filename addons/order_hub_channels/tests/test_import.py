@@ -190,3 +190,23 @@ class TestImport(ChannelsCommon):
         print(f"\nP1 queries: one order {one}, batch of 20 {per_order:.1f} per order")
         self.assertEqual(set(batch.mapped("state")), {"done"})
         self.assertLess(per_order, one * 0.8)
+
+    def test_exception_rules_keep_the_order_as_quotation_with_a_readable_note(self):
+        self.env["exception.rule"].create(
+            {
+                "name": "Large channel order",
+                "model": "sale.order",
+                "exception_type": "by_domain",
+                "domain": "[('amount_total', '>', 5000)]",
+            }
+        )
+        big = canonical_order("1017", skus=("TST-001",))
+        big["lines"][0]["quantity"] = "30"
+        small = canonical_order("1018")
+        records = self.store(big, small)
+        records._import_batch()
+        big_rec = records.filtered(lambda r: r.external_id == "1017")
+        self.assertEqual(big_rec.state, "done")
+        self.assertIn("exception rules block its confirmation", big_rec.error)
+        self.assertEqual(self.sale_orders("1017").state, "draft")
+        self.assertEqual(self.sale_orders("1018").state, "sale")
