@@ -18,7 +18,11 @@ class SaleOrder(models.Model):
         help="Short serial (D + year and month + sequence) to quote on the phone.",
     )
     channel_id = fields.Many2one(
-        "order.hub.channel", string="Channel", readonly=True, copy=False, index="btree_not_null"
+        "order.hub.channel",
+        string="Sales Channel",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
     )
     channel_order_ref = fields.Char(string="Platform Order ID", readonly=True, copy=False)
     platform_status = fields.Char(readonly=True, copy=False)

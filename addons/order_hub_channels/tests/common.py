@@ -75,6 +75,10 @@ class ChannelsCommon(OrderHubCommon):
                 for index in (1, 2, 3)
             ]
         )
+        # stock on hand, so that stock-checking exception rules let the orders through
+        stock = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        for product in cls.products:
+            cls.env["stock.quant"]._update_available_quantity(product, stock.lot_stock_id, 1000)
         cls.channel = cls.env["order.hub.channel"].create(
             {
                 "name": "Test Shopify",
