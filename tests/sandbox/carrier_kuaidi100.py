@@ -8,6 +8,7 @@ Errors as documented: 400 bad data, 500 no result, 502 busy, 503 bad sign, 601 b
 import json
 
 import requests
+
 from sandbox.carriers_common import CarrierSandbox, md5_upper
 
 
