@@ -12,8 +12,18 @@
     "data": [
         "security/order_hub_channels_security.xml",
         "security/ir.model.access.csv",
+        "data/order_hub_channels_data.xml",
+        "data/queue_job_data.xml",
+        "data/order_hub_status_map_data.xml",
+        "data/order_hub_field_map_data.xml",
+        "views/order_hub_channel_views.xml",
+        "views/order_hub_inbound_order_views.xml",
+        "views/order_hub_map_views.xml",
+        "views/sale_order_views.xml",
         "views/order_hub_channels_menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/order_hub_channel_demo.xml",
+    ],
     "installable": True,
 }

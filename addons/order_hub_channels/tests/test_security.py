@@ -3,7 +3,18 @@ from odoo.tests import tagged
 from odoo.addons.order_hub.tests.common import AccessDesignMixin, OrderHubCommon
 
 # model -> {role: "rwcd"}; see AccessDesignMixin.
-ACCESS_DESIGN = {}
+ACCESS_DESIGN = {
+    "order.hub.channel": {
+        "manager": "rwcd",
+        "customer_service": "r",
+        "warehouse": "r",
+        "integration": "r",
+    },
+    "order.hub.inbound.order": {"manager": "rw"},
+    "order.hub.status.map": {"manager": "rwcd"},
+    "order.hub.product.map": {"manager": "rwcd"},
+    "order.hub.field.map": {"manager": "rwcd"},
+}
 
 
 @tagged("post_install", "-at_install")

@@ -1,0 +1,364 @@
+import hashlib
+import json
+import logging
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, mute_logger
+
+from .. import canonical_json
+from ..connectors.canonical import BadPayload
+from .order_hub_channel import connector_errors
+
+_logger = logging.getLogger(__name__)
+
+INBOUND_STATES = [
+    ("pending", "Pending"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("ignored", "Ignored"),
+]
+SOURCES = [
+    ("pull", "Pull"),
+    ("webhook", "Webhook"),
+    ("file", "File"),
+    ("rpc", "RPC"),
+]
+KINDS = [("order", "Order"), ("notification", "Notification")]
+# payloads one import job takes at most (its own plus pending ones nobody holds)
+IMPORT_BATCH = 50
+
+
+def payload_text(raw):
+    """The payload as stored: text as received, or JSON of a parsed order."""
+    if isinstance(raw, bytes):
+        return raw.decode("utf-8", errors="replace")
+    if isinstance(raw, str):
+        return raw
+    return json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class OrderHubInboundOrder(models.Model):
+    _name = "order.hub.inbound.order"
+    _description = "Received Order Payload"
+    _order = "received_at desc, id desc"
+    _rec_name = "external_id"
+
+    channel_id = fields.Many2one("order.hub.channel", required=True, ondelete="restrict", index=True)
+    platform = fields.Selection(related="channel_id.platform", store=True)
+    company_id = fields.Many2one(related="channel_id.company_id", store=True, index=True)
+    external_id = fields.Char(string="Platform Order ID", required=True, index=True, readonly=True)
+    source = fields.Selection(SOURCES, required=True, readonly=True)
+    kind = fields.Selection(KINDS, required=True, default="order", readonly=True)
+    payload = fields.Text(required=True, readonly=True, help="The payload exactly as received.")
+    digest = fields.Char(required=True, readonly=True, help="SHA-256 of the payload.")
+    event_id = fields.Char(
+        readonly=True, index="btree_not_null", help="The platform's id of the pushed event."
+    )
+    received_at = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
+    state = fields.Selection(INBOUND_STATES, required=True, default="pending", index=True)
+    attempts = fields.Integer(readonly=True)
+    error = fields.Text(string="Reason", readonly=True)
+    sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null")
+    result = fields.Selection(
+        [("created", "Created"), ("updated", "Updated"), ("unchanged", "Unchanged")],
+        readonly=True,
+    )
+    processed_at = fields.Datetime(readonly=True)
+
+    _sql_constraints = [
+        (
+            "payload_unique",
+            "UNIQUE(channel_id, external_id, digest)",
+            "This payload was already received for this order.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # storing
+    # ------------------------------------------------------------------
+    @api.model
+    def _external_id_of(self, channel, raw):
+        if canonical_json.is_canonical(raw):
+            return str(raw.get("external_id") or "")
+        from .. import connectors
+
+        return str(connectors.external_id(channel.platform, raw) or "")
+
+    @api.model
+    def _prepare_vals(self, channel, raw, source, kind="order", external_id=None):
+        text = payload_text(raw)
+        vals = {
+            "channel_id": channel.id,
+            "source": source,
+            "kind": kind,
+            "payload": text,
+            "digest": hashlib.sha256(text.encode()).hexdigest(),
+        }
+        if external_id is None:
+            try:
+                external_id = self._external_id_of(channel, raw)
+            except (BadPayload, KeyError, TypeError, ValueError, AttributeError) as error:
+                _logger.info("payload without order id on channel %s: %s", channel.id, error)
+                external_id = ""
+        if not external_id:
+            vals.update(
+                state="failed",
+                error=_("The payload has no readable order id; it is kept as received."),
+            )
+            external_id = f"unknown-{vals['digest'][:16]}"
+        vals["external_id"] = external_id
+        return vals
+
+    @api.model
+    def _store_payloads(self, channel, raws, source, kind="order", external_ids=None, event_ids=None):
+        """Store payloads once per (channel, external id, digest); return the new records.
+
+        A payload received before (same digest) is not stored again, also when a
+        concurrent transaction stores it at the same moment (the unique
+        constraint refuses it and the savepoint is rolled back).
+        """
+        vals_list = [
+            self._prepare_vals(channel, raw, source, kind, (external_ids or {}).get(index))
+            for index, raw in enumerate(raws)
+        ]
+        for index, vals in enumerate(vals_list):
+            if (event_ids or {}).get(index):
+                vals["event_id"] = event_ids[index]
+        if not vals_list:
+            return self.browse()
+        existing = self.search(
+            [
+                ("channel_id", "=", channel.id),
+                ("external_id", "in", [vals["external_id"] for vals in vals_list]),
+                ("digest", "in", [vals["digest"] for vals in vals_list]),
+            ]
+        )
+        seen = {(rec.external_id, rec.digest) for rec in existing}
+        new_vals = []
+        for vals in vals_list:
+            key = (vals["external_id"], vals["digest"])
+            if key not in seen:
+                seen.add(key)
+                new_vals.append(vals)
+        if not new_vals:
+            return self.browse()
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                return self.create(new_vals)
+        except psycopg2.errors.UniqueViolation:
+            pass
+        records = self.browse()
+        for vals in new_vals:
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    records |= self.create(vals)
+            except psycopg2.errors.UniqueViolation:
+                _logger.info("payload of %s stored concurrently, skipped", vals["external_id"])
+        return records
+
+    @api.model
+    def _seen_events(self, channel, event_ids):
+        """Event ids of ``channel`` already stored (a redelivered push)."""
+        event_ids = [event_id for event_id in event_ids if event_id]
+        if not event_ids:
+            return set()
+        records = self.search([("channel_id", "=", channel.id), ("event_id", "in", event_ids)])
+        return set(records.mapped("event_id"))
+
+    def _find_same(self, channel, raw):
+        """The stored record of an identical payload, if any (for idempotent answers)."""
+        vals = self._prepare_vals(channel, raw, "rpc")
+        return self.search(
+            [
+                ("channel_id", "=", channel.id),
+                ("external_id", "=", vals["external_id"]),
+                ("digest", "=", vals["digest"]),
+            ],
+            limit=1,
+        )
+
+    # ------------------------------------------------------------------
+    # jobs
+    # ------------------------------------------------------------------
+    def _enqueue_import(self):
+        for rec in self.filtered(lambda r: r.state == "pending"):
+            rec.with_delay(
+                channel=rec.channel_id._job_channel(),
+                identity_key=f"order_hub_inbound_{rec.id}",
+                description=_(
+                    "Import order %(ref)s of %(channel)s",
+                    ref=rec.external_id,
+                    channel=rec.channel_id.name,
+                ),
+            )._job_import()
+
+    def _job_import(self):
+        """Job: import this payload.  Transient channel errors retry (RetryableJobError);
+        bad data marks the record failed with its reason and ends the job."""
+        self.ensure_one()
+        if not self._lock_pending():
+            return _("Nothing to do: the payload was imported by another job.")
+        # batch-friendly: also take other pending payloads of the channel that no
+        # other worker holds; their own jobs then find them done and end at once
+        size = self.env.context.get("order_hub_import_batch", IMPORT_BATCH)
+        batch = self | self._claim_pending(size - 1)
+        batch._import_batch(raise_on_conflict=True)
+        return self.error or self.result
+
+    def _lock_pending(self):
+        """Lock this payload if it is pending and no other worker holds it."""
+        self.flush_model(["state"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM order_hub_inbound_order WHERE id = %s AND state = 'pending' "
+                "FOR NO KEY UPDATE SKIP LOCKED",
+                self.id,
+            )
+        )
+        found = bool(self.env.cr.fetchone())
+        self.invalidate_recordset(["state"])
+        return found
+
+    def _claim_pending(self, limit):
+        if limit <= 0:
+            return self.browse()
+        self.flush_model(["state", "channel_id", "kind"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM order_hub_inbound_order WHERE channel_id = %s "
+                "AND state = 'pending' AND kind = 'order' AND id != %s "
+                "ORDER BY id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED",
+                self.channel_id.id,
+                self.id,
+                limit,
+            )
+        )
+        records = self.browse([row[0] for row in self.env.cr.fetchall()])
+        records.invalidate_recordset(["state"])
+        return records
+
+    def action_retry(self):
+        """Requeue failed payloads (after a fix such as a new SKU mapping)."""
+        records = self.filtered(lambda r: r.state in ("failed", "ignored"))
+        if not records:
+            raise UserError(_("Only failed or ignored payloads can be retried."))
+        records.write({"state": "pending", "error": False})
+        records._enqueue_import()
+        return True
+
+    def action_ignore(self):
+        self.filtered(lambda r: r.state in ("pending", "failed")).write(
+            {"state": "ignored", "error": _("Ignored by %(user)s.", user=self.env.user.name)}
+        )
+        return True
+
+    def action_open_sale_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.sale_order_id.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
+    # processing
+    # ------------------------------------------------------------------
+    def _parse(self):
+        """The raw payload as JSON, or BadPayload with the parser's reason."""
+        try:
+            return json.loads(self.payload)
+        except ValueError as error:
+            raise BadPayload(_("The payload is not valid JSON (%(error)s).", error=str(error))) from None
+
+    def _normalise(self, raw):
+        if canonical_json.is_canonical(raw):
+            return canonical_json.from_dict(raw)
+        from .. import connectors
+
+        return connectors.normalise(self.channel_id.platform, raw)
+
+    def _finish(self, state, sale=None, result=False, error=False):
+        vals = {
+            "state": state,
+            "attempts": self.attempts + 1,
+            "processed_at": fields.Datetime.now(),
+            "error": error,
+        }
+        if sale:
+            vals["sale_order_id"] = sale.id
+        if result:
+            vals["result"] = result
+        self.write(vals)
+
+    def _fail(self, reason):
+        self.write(
+            {
+                "state": "failed",
+                "error": reason,
+                "attempts": self.attempts + 1,
+                "processed_at": fields.Datetime.now(),
+            }
+        )
+
+    def _import_batch(self, raise_on_conflict=False):
+        """Import pending payloads in batches (savepoint per order, bad data isolated)."""
+        importer = self.env["order.hub.order.importer"]
+        for channel in self.channel_id:
+            records = self.filtered(lambda r, c=channel: r.channel_id == c and r.state == "pending")
+            notifications = records.filtered(lambda r: r.kind == "notification")
+            if notifications:
+                records = (records - notifications) | notifications._fetch_orders()
+            importer._import_inbound(channel, records, raise_on_conflict)
+
+    def _fetch_orders(self):
+        """Notifications carry only an order id: fetch each order, store and return it."""
+        fetched = self.browse()
+        channel = self.channel_id
+        errors = connector_errors()
+        for rec in self:
+            try:
+                raw = channel._call_client("get_order", rec.external_id)
+            except (errors.RateLimited, errors.TransientError) as error:
+                raise channel._retryable(error) from None
+            except errors.ConnectorError as error:
+                rec._fail(_("The order could not be fetched: %(error)s", error=channel._error_text(error)))
+                continue
+            stored = self._store_payloads(channel, [raw], source="pull")
+            if not stored:
+                stored = self._find_same(channel, raw)
+            rec.write({"state": "done", "attempts": rec.attempts + 1, "processed_at": fields.Datetime.now()})
+            fetched |= stored.filtered(lambda r: r.state == "pending")
+        return fetched
+
+    def _import_rpc(self, channel, payloads):
+        """Store and import RPC payloads now; one result per payload."""
+        results = []
+        records = []
+        for raw in payloads:
+            stored = self._store_payloads(channel, [raw], source="rpc")
+            records.append((stored or self._find_same(channel, raw), bool(stored)))
+        pending = self.browse().union(*[rec for rec, _new in records])
+        pending.filtered(lambda r: r.state == "pending")._import_batch()
+        for record, new in records:
+            record = record[:1]
+            if record.state == "done":
+                # an order sent again unchanged is "updated" (nothing to change)
+                result = "created" if new and record.result == "created" else "updated"
+            elif record.state == "ignored":
+                result = "updated"
+            else:
+                result = "failed"
+            results.append(
+                {
+                    "external_id": record.external_id,
+                    "result": result,
+                    "reason": record.error or "",
+                    "sale_order": record.sale_order_id.name or False,
+                    "hub_serial": record.sale_order_id.hub_serial or False,
+                }
+            )
+        return results

@@ -1,0 +1,483 @@
+"""Maps canonical orders onto sale orders, exactly once, in batches.
+
+Template of one import (OCA connector importers): parse -> normalise -> skip
+stale -> map (partner, products, fields) -> create or update -> status action.
+A batch prefetches products, partners and existing orders once, creates the
+new orders with one ``create`` and confirms them with one ``action_confirm``;
+each order keeps its own savepoint fallback so bad data fails that order only.
+"""
+
+import logging
+from datetime import UTC
+from decimal import Decimal
+
+import psycopg2
+
+from odoo import Command, _, api, models
+from odoo.exceptions import UserError
+from odoo.tools import mute_logger
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..connectors.canonical import BadPayload
+from .order_hub_channel import connector_errors
+from .res_partner import phone_key
+
+_logger = logging.getLogger(__name__)
+ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip")
+DATA_ERRORS = (BadPayload, UserError, KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+def naive_utc(stamp):
+    return stamp.astimezone(UTC).replace(tzinfo=None) if stamp else False
+
+
+class ImportContext:
+    """What a batch prefetches once: products, partners, mappings, existing orders."""
+
+    def __init__(self, env, channel, orders):
+        self.env = env
+        self.channel = channel
+        self.company = channel.company_id
+        self.status_cache = {}
+        self.field_maps = env["order.hub.field.map"].sudo().search([])
+        self.products = self._prefetch_products(orders)
+        keys = {self.partner_key(order) for order in orders} - {""}
+        partners = env["res.partner"].search(
+            [
+                ("order_hub_phone_key", "in", list(keys)),
+                ("parent_id", "=", False),
+                ("company_id", "in", [self.company.id, False]),
+            ],
+            order="id",
+        )
+        self.partners = {}
+        for partner in partners:
+            self.partners.setdefault(partner.order_hub_phone_key, partner)
+        self.country = env.ref("base.cn")
+        self.countries = {}
+        self.existing = {
+            order.channel_order_ref: order
+            for order in env["sale.order"].search(
+                [
+                    ("channel_id", "=", channel.id),
+                    ("channel_order_ref", "in", [order.external_id for order in orders]),
+                ]
+            )
+        }
+
+    def partner_key(self, order):
+        receiver = order.receiver
+        return phone_key(receiver.phone, order.platform, order.buyer_id)
+
+    def _prefetch_products(self, orders):
+        codes = set()
+        for order in orders:
+            for line in order.lines:
+                codes.update(code for code in (line.platform_sku, line.merchant_code) if code)
+        codes = list(codes)
+        found = {}
+        product_model = self.env["product.product"].with_company(self.company)
+        for product in product_model.search(
+            [("barcode", "in", codes), ("company_id", "in", [self.company.id, False])]
+        ):
+            found[product.barcode] = product
+        for product in product_model.search(
+            [("default_code", "in", codes), ("company_id", "in", [self.company.id, False])]
+        ):
+            found[product.default_code] = product
+        maps = (
+            self.env["order.hub.product.map"]
+            .sudo()
+            .search(
+                [
+                    ("platform", "=", self.channel.platform),
+                    ("code", "in", codes),
+                    ("channel_id", "in", [self.channel.id, False]),
+                ],
+                order="channel_id",  # channel-specific mappings last: they win
+            )
+        )
+        for mapping in maps.sorted(lambda m: bool(m.channel_id)):
+            found[mapping.code] = mapping.product_id
+        return found
+
+    def product(self, line):
+        for code in (line.platform_sku, line.merchant_code):
+            if code and code in self.products:
+                return self.products[code]
+        raise BadPayload(
+            _(
+                "Unknown SKU %(sku)s on channel %(channel)s: map it in Configuration > "
+                "SKU Mappings (or give the product this internal reference), then retry.",
+                sku=line.merchant_code or line.platform_sku,
+                channel=self.channel.name,
+            ),
+            "lines",
+        )
+
+
+class OrderHubOrderImporter(models.AbstractModel):
+    _name = "order.hub.order.importer"
+    _description = "Channel Order Importer"
+
+    # ------------------------------------------------------------------
+    # entry point
+    # ------------------------------------------------------------------
+    @api.model
+    def _import_inbound(self, channel, records, raise_on_conflict=False):
+        """Import pending inbox ``records`` of ``channel``."""
+        env = self.env(
+            context=dict(
+                self.env.context,
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_notrack=True,
+            )
+        )
+        self = self.with_env(env)
+        channel = channel.with_env(env)
+        parsed = self._parse_all(channel, records.with_env(env))
+        if not parsed:
+            return
+        latest = {}
+        for rec, order in sorted(parsed, key=lambda item: (item[1].updated_at, item[0].id)):
+            previous = latest.get(order.external_id)
+            if previous:
+                previous[0]._finish("ignored", error=_("A newer payload of this order was imported."))
+            latest[order.external_id] = (rec, order)
+        ctx = ImportContext(env, channel, [order for _rec, order in latest.values()])
+        self._create_customers(ctx, [order for _rec, order in latest.values()])
+        to_create = []
+        for rec, order in latest.values():
+            existing = ctx.existing.get(order.external_id)
+            try:
+                with env.cr.savepoint():
+                    if existing:
+                        self._update_order(ctx, rec, existing, order)
+                    else:
+                        to_create.append((rec, order, self._prepare_order_vals(ctx, order)))
+            except DATA_ERRORS as error:
+                rec._fail(self._reason(error))
+        self._create_orders(ctx, to_create, raise_on_conflict)
+
+    def _parse_all(self, channel, records):
+        parsed = []
+        errors = connector_errors()
+        for rec in records:
+            try:
+                order = rec._normalise(rec._parse())
+                if order.platform != channel.platform:
+                    raise BadPayload(
+                        _(
+                            "The order is from %(platform)s, not from this channel's platform.",
+                            platform=order.platform,
+                        )
+                    )
+                if not order.lines:
+                    raise BadPayload(_("The order has no lines."))
+            except (errors.ConnectorError, *DATA_ERRORS) as error:
+                rec._fail(self._reason(error))
+                continue
+            parsed.append((rec, order))
+        return parsed
+
+    @staticmethod
+    def _reason(error):
+        text = str(error).strip()
+        if isinstance(error, KeyError):
+            return _("The payload lacks the field %(field)s.", field=text)
+        return text or error.__class__.__name__
+
+    # ------------------------------------------------------------------
+    # create
+    # ------------------------------------------------------------------
+    def _create_orders(self, ctx, to_create, raise_on_conflict):
+        if not to_create:
+            return
+        orders = self.env["sale.order"]
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                orders = orders.create([vals for _rec, _order, vals in to_create])
+            created = list(zip(to_create, orders, strict=True))
+        except (psycopg2.IntegrityError, *DATA_ERRORS):
+            created = []
+            for item in to_create:
+                rec, order, vals = item
+                try:
+                    with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                        created.append((item, self.env["sale.order"].create(vals)))
+                except psycopg2.errors.UniqueViolation:
+                    # another worker created it after our snapshot: import again later,
+                    # in a new transaction that sees it, as an update
+                    if raise_on_conflict:
+                        raise RetryableJobError(
+                            _("Order %(ref)s is being imported concurrently.", ref=order.external_id),
+                            seconds=2,
+                        ) from None
+                    rec.write({"error": _("Imported concurrently; retried as an update.")})
+                    rec._enqueue_import()
+                except (psycopg2.IntegrityError, *DATA_ERRORS) as error:
+                    rec._fail(self._reason(error))
+        self._apply_new_status(ctx, created)
+
+    def _apply_new_status(self, ctx, created):
+        status_map = self.env["order.hub.status.map"]
+        by_action = {}
+        for (rec, order, _vals), sale in created:
+            action = status_map._action_for(
+                order.platform, order.platform_status, order.status, ctx.status_cache
+            )
+            by_action.setdefault(action, []).append((rec, sale))
+        for action, items in by_action.items():
+            sales = self.env["sale.order"].union(*[sale for _rec, sale in items])
+            blocked = self.env["sale.order"]
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    blocked = self._do_status_action(sales, action)
+            except (psycopg2.Error, *DATA_ERRORS):  # isolate the orders, each with its reason
+                for rec, sale in items:
+                    try:
+                        with self.env.cr.savepoint():
+                            blocked |= self._do_status_action(sale, action)
+                    except (psycopg2.Error, *DATA_ERRORS) as error:
+                        _logger.info("status action %s failed on %s: %s", action, sale.id, error)
+                        rec._finish(
+                            "done",
+                            sale,
+                            "created",
+                            _(
+                                "Created, but the action %(action)s failed: %(error)s",
+                                action=action,
+                                error=str(error),
+                            ),
+                        )
+            for rec, sale in items:
+                if rec.state == "pending":
+                    error = self._blocked_message() if sale in blocked else False
+                    rec._finish("done", sale, "created", error)
+
+    # ------------------------------------------------------------------
+    # update
+    # ------------------------------------------------------------------
+    def _update_order(self, ctx, rec, sale, order):
+        updated_at = naive_utc(order.updated_at)
+        if sale.channel_updated_at and updated_at < sale.channel_updated_at:
+            rec._finish("ignored", sale, error=_("Older than the version already imported; nothing changed."))
+            return
+        vals = {"platform_status": order.platform_status, "channel_updated_at": updated_at}
+        vals.update(ctx.field_maps._apply(order, order.platform))
+        if sale.state != "cancel" and not sale.picking_ids.filtered(lambda p: p.state == "done"):
+            customer = sale.partner_id
+            shipping = self._shipping_partner(ctx, customer, order)
+            if shipping != sale.partner_shipping_id:
+                vals["partner_shipping_id"] = shipping.id
+                sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")).write(
+                    {"partner_id": shipping.id}
+                )
+        sale.write(vals)
+        action = self.env["order.hub.status.map"]._action_for(
+            order.platform, order.platform_status, order.status, ctx.status_cache
+        )
+        blocked = self._do_status_action(sale, action)
+        rec._finish("done", sale, "updated", blocked and self._blocked_message())
+
+    def _do_status_action(self, sales, action):
+        """Apply a status action; returns the orders the exception rules keep as quotations."""
+        blocked = self.env["sale.order"]
+        if action in ("confirm", "ship", "complete"):
+            blocked = self._confirm(sales.filtered(lambda s: s.state in ("draft", "sent")))
+        if action == "ship":
+            sales.filtered(lambda s: s.channel_fulfilment == "open").channel_fulfilment = "shipped"
+        elif action == "complete":
+            sales.channel_fulfilment = "completed"
+        elif action == "cancel":
+            to_cancel = sales.filtered(lambda s: s.state != "cancel")
+            shipped = to_cancel.filtered(lambda s: s.picking_ids.filtered(lambda p: p.state == "done"))
+            for sale in shipped:
+                sale.message_post(
+                    body=_("The platform cancelled this order after it was shipped; handle the return.")
+                )
+            (to_cancel - shipped).with_context(disable_cancel_warning=True).action_cancel()
+        return blocked
+
+    def _confirm(self, drafts):
+        """Confirm in one call; when the exception rules (sale_exception) refuse,
+        confirm one by one and return the orders they keep as quotations."""
+        from odoo.addons.base_exception.exceptions import BaseExceptionError
+
+        blocked = self.env["sale.order"]
+        if not drafts:
+            return blocked
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                drafts.action_confirm()
+            return blocked
+        except BaseExceptionError:
+            if len(drafts) == 1:
+                return drafts
+        for sale in drafts:
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    sale.action_confirm()
+            except BaseExceptionError:
+                blocked |= sale
+        return blocked
+
+    @staticmethod
+    def _blocked_message():
+        return _(
+            "Imported as a quotation: exception rules block its confirmation; "
+            "see the exceptions on the order, fix them and confirm it."
+        )
+
+    # ------------------------------------------------------------------
+    # mapping
+    # ------------------------------------------------------------------
+    def _prepare_order_vals(self, ctx, order):
+        """Sale order values of a new canonical order (extension hook)."""
+        channel = ctx.channel
+        customer = self._customer(ctx, order)
+        lines = [Command.create(self._prepare_line_vals(ctx, line)) for line in order.lines]
+        if order.shipping_amount:
+            shipping = self.env.ref("order_hub_channels.product_channel_shipping")
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": shipping.id,
+                        "name": shipping.name,
+                        "product_uom_qty": 1,
+                        "price_unit": float(order.shipping_amount),
+                        "tax_id": [Command.clear()],
+                    }
+                )
+            )
+        vals = {
+            "partner_id": customer.id,
+            "partner_invoice_id": customer.id,
+            "partner_shipping_id": self._shipping_partner(ctx, customer, order).id,
+            "company_id": ctx.company.id,
+            "channel_id": channel.id,
+            "channel_order_ref": order.external_id,
+            "client_order_ref": order.external_id,
+            "origin": f"{channel.name} {order.external_id}",
+            "platform_status": order.platform_status,
+            "channel_updated_at": naive_utc(order.updated_at),
+            "date_order": naive_utc(order.paid_at or order.created_at),
+            "order_line": lines,
+        }
+        if channel.warehouse_id:
+            vals["warehouse_id"] = channel.warehouse_id.id
+        if channel.pricelist_id:
+            vals["pricelist_id"] = channel.pricelist_id.id
+        if channel.team_id:
+            vals["team_id"] = channel.team_id.id
+        vals.update(ctx.field_maps._apply(order, order.platform))
+        return vals
+
+    def _prepare_line_vals(self, ctx, line):
+        product = ctx.product(line)
+        quantity = line.quantity
+        if quantity <= 0:
+            raise BadPayload(_("The quantity of SKU %(sku)s is not positive.", sku=line.platform_sku))
+        gross = quantity * line.unit_price
+        discount = Decimal(0)
+        if gross and line.discount:
+            discount = min(Decimal(100), line.discount / gross * 100)
+        return {
+            "product_id": product.id,
+            "name": line.name or product.display_name,
+            "product_uom_qty": float(quantity),
+            "price_unit": 0.0 if line.is_gift else float(line.unit_price),
+            "discount": float(round(discount, 4)),
+            "tax_id": [Command.clear()],  # platform prices are what the buyer pays
+        }
+
+    def _address_vals(self, ctx, receiver):
+        street2 = " ".join(part for part in (receiver.province, receiver.district, receiver.street) if part)
+        country = ctx.country
+        if receiver.country_code and receiver.country_code != "CN":
+            code = receiver.country_code.upper()
+            if code not in ctx.countries:
+                ctx.countries[code] = self.env["res.country"].search([("code", "=", code)], limit=1)
+            country = ctx.countries[code] or country
+        return {
+            "name": receiver.name or "",
+            "phone": receiver.phone or False,
+            "street": receiver.detail or False,
+            "street2": street2 or False,
+            "city": receiver.city or False,
+            "zip": receiver.zip or False,
+            "country_id": country.id,
+        }
+
+    def _create_customers(self, ctx, orders):
+        """Create the new buyers of a batch with one ``create`` (one per phone)."""
+        todo = {}
+        for order in orders:
+            key = ctx.partner_key(order)
+            if key and key not in ctx.partners and order.external_id not in ctx.existing:
+                todo.setdefault(key, order)
+        if not todo:
+            return
+        try:
+            with self.env.cr.savepoint():
+                partners = self.env["res.partner"].create(
+                    [self._customer_vals(ctx, order, key) for key, order in todo.items()]
+                )
+        except DATA_ERRORS as error:  # left to each order, which then fails alone
+            _logger.info("batch creation of buyers failed: %s", error)
+            return
+        ctx.partners.update(zip(todo, partners, strict=True))
+
+    def _customer_vals(self, ctx, order, key):
+        vals = self._address_vals(ctx, order.receiver)
+        vals.update(
+            {
+                "name": vals["name"] or order.buyer_id or _("Buyer of %(ref)s", ref=order.external_id),
+                "company_id": ctx.company.id,
+                "customer_rank": 1,
+            }
+        )
+        if key and not key[:1].isdigit():
+            vals["order_hub_buyer_key"] = key
+        return vals
+
+    def _customer(self, ctx, order):
+        """The buyer: matched by normalised phone within the company, else created."""
+        key = ctx.partner_key(order)
+        partner = ctx.partners.get(key) if key else None
+        if partner:
+            return partner
+        vals = self._address_vals(ctx, order.receiver)
+        vals.update(
+            {
+                "name": vals["name"] or order.buyer_id or _("Buyer of %(ref)s", ref=order.external_id),
+                "company_id": ctx.company.id,
+                "customer_rank": 1,
+            }
+        )
+        if key and not key[:1].isdigit():
+            vals["order_hub_buyer_key"] = key
+        partner = self.env["res.partner"].create(vals)
+        if key:
+            ctx.partners[key] = partner
+        return partner
+
+    def _shipping_partner(self, ctx, customer, order):
+        vals = self._address_vals(ctx, order.receiver)
+        vals["name"] = vals["name"] or customer.name
+
+        def same(partner):
+            if phone_key(partner.phone) != phone_key(vals["phone"]):
+                return False
+            return all((partner[f] or False) == (vals[f] or False) for f in ADDRESS_FIELDS)
+
+        if same(customer):
+            return customer
+        for child in customer.child_ids:
+            if child.type == "delivery" and same(child):
+                return child
+        vals.update({"parent_id": customer.id, "type": "delivery", "company_id": ctx.company.id})
+        return self.env["res.partner"].create(vals)

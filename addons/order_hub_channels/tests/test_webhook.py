@@ -1,0 +1,144 @@
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+import requests
+
+from odoo.tests import HttpCase, tagged
+
+from .common import ChannelsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestWebhook(ChannelsCommon, HttpCase):
+    """Signed pushes from the sandboxes to the webhook route of the test server."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from sandbox import send_webhook, start_sandbox
+
+        cls.send_webhook = staticmethod(send_webhook)
+        cls.start_sandbox = staticmethod(start_sandbox)
+        cls.sandbox_products()
+
+    def start(self, platform, orders, seed=21):
+        box = self.start_sandbox(platform, orders=orders, seed=seed)
+        self.addCleanup(box.stop)
+        channel = self.sandbox_channel(box, f"hook-{platform}-{seed}")
+        channel.watermark = datetime.now() - timedelta(days=3)
+        return box, channel
+
+    def url(self, channel):
+        return f"{self.base_url()}/order_hub/webhook/{channel.code}"
+
+    def inbound(self, channel):
+        return self.Inbound.search([("channel_id", "=", channel.id)])
+
+    def import_jobs(self, channel):
+        return self.env["queue.job"].search(
+            [
+                ("method_name", "=", "_job_import"),
+                ("channel", "=", channel._job_channel()),
+                ("state", "=", "pending"),
+            ]
+        )
+
+    def run_imports(self, channel):
+        for _round in range(3):  # notifications enqueue nothing more; orders are done in one
+            jobs = self.import_jobs(channel)
+            if not jobs:
+                break
+            self.run_jobs_once(jobs)
+
+    def pull(self, channel):
+        before = self.env["queue.job"].search([])
+        channel._cron_pull()
+        self.run_jobs_once(self.new_jobs(before))
+
+    def test_same_order_pushed_ten_times_at_once_and_pulled_gives_one_sale_order(self):
+        box, channel = self.start("shopify", orders=3)
+        order_id = next(iter(box.orders))
+        url = self.url(channel)
+
+        def push(_index):
+            started = time.monotonic()
+            response = self.send_webhook(box, order_id, url)
+            return response.status_code, time.monotonic() - started
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            answers = list(pool.map(push, range(10)))
+        self.assertEqual([status for status, _t in answers], [200] * 10)
+        self.assertLess(max(elapsed for _s, elapsed in answers), 2.0, answers)
+        pushed = self.inbound(channel)
+        self.assertEqual(len(pushed), 1, "the same payload is stored once")
+        box.update_order(order_id, remark="到了打电话")
+        self.pull(channel)
+        self.run_imports(channel)
+        sales = self.env["sale.order"].search(
+            [("channel_id", "=", channel.id), ("channel_order_ref", "=", str(order_id))]
+        )
+        self.assertEqual(len(sales), 1)
+        self.assertEqual(sales.customer_note, "到了打电话")
+        self.assertEqual(len(self.env["sale.order"].search([("channel_id", "=", channel.id)])), 3)
+
+    def test_bad_signatures_write_nothing(self):
+        box, channel = self.start("shopify", orders=1)
+        order_id = next(iter(box.orders))
+        url = self.url(channel)
+        jobs_before = self.env["queue.job"].search_count([])
+        tampered = self.send_webhook(box, order_id, url, tamper=True)
+        self.assertEqual(tampered.status_code, 401)
+        headers, body, _url = box.webhook(order_id, url=url)
+        del headers["X-Shopify-Hmac-Sha256"]
+        unsigned = requests.post(url, data=body, headers=headers, timeout=10)
+        self.assertEqual(unsigned.status_code, 401)
+        big = requests.post(url, data=b"{" + b" " * (600 * 1024) + b"}", headers=headers, timeout=10)
+        self.assertEqual(big.status_code, 413)
+        self.assertFalse(self.inbound(channel))
+        self.assertEqual(self.env["queue.job"].search_count([]), jobs_before)
+
+    def test_replayed_wechat_event_is_refused(self):
+        box, channel = self.start("wechat_shop", orders=1)
+        order_id = next(iter(box.orders))
+        old = time.time() - 3600
+        replay = self.send_webhook(box, order_id, self.url(channel), timestamp=old)
+        self.assertEqual(replay.status_code, 401)
+        self.assertFalse(self.inbound(channel))
+        fresh = self.send_webhook(box, order_id, self.url(channel))
+        self.assertEqual(fresh.status_code, 200)
+        self.assertEqual(fresh.text, "success")
+        self.run_imports(channel)
+        self.assertEqual(
+            self.env["sale.order"].search([("channel_id", "=", channel.id)]).channel_order_ref,
+            str(order_id),
+        )
+
+    def test_douyin_push_fetches_the_order_and_redelivery_is_not_stored_twice(self):
+        box, channel = self.start("douyin", orders=2)
+        order_id = next(iter(box.orders))
+        headers, body, url = box.webhook(order_id, url=self.url(channel))
+        first = requests.post(url, data=body, headers=headers, timeout=10)
+        self.assertEqual(first.status_code, 200)
+        self.assertEqual(first.json(), {"code": 0, "msg": "success"})
+        again = requests.post(url, data=body, headers=headers, timeout=10)
+        self.assertEqual(again.status_code, 200)
+        self.assertEqual(len(self.inbound(channel)), 1)
+        self.run_imports(channel)
+        records = self.inbound(channel)
+        self.assertEqual(set(records.mapped("kind")), {"notification", "order"})
+        self.assertEqual(set(records.mapped("state")), {"done"}, records.mapped("error"))
+        sale = records.filtered(lambda r: r.kind == "order").sale_order_id
+        self.assertEqual(sale.channel_order_ref, str(order_id))
+
+    def test_dropped_webhooks_are_recovered_by_the_next_pull(self):
+        box, channel = self.start("shopify", orders=6)
+        ids = list(box.orders)
+        for order_id in ids[:3]:  # the other three pushes are lost
+            self.assertEqual(self.send_webhook(box, order_id, self.url(channel)).status_code, 200)
+        self.run_imports(channel)
+        self.assertEqual(len(self.env["sale.order"].search([("channel_id", "=", channel.id)])), 3)
+        self.pull(channel)
+        self.run_imports(channel)
+        sales = self.env["sale.order"].search([("channel_id", "=", channel.id)])
+        self.assertEqual(sorted(sales.mapped("channel_order_ref")), sorted(str(i) for i in ids))

@@ -1,0 +1,262 @@
+"""Benchmark: sandbox orders end to end into confirmed sale orders with deliveries.
+
+    setup/dev bench                     (2,000 orders, baseline on 200)
+    .venv/bin/python tests/bench/bench_import.py -c var/dev-odoo.conf -d order_hub_dev \\
+        [--orders 2000] [--baseline 200] [--port 18969]
+
+Hub: a Shopify sandbox with N paid orders of 3 lines; the channel pulls them
+(real HTTP, pages of 50) into the inbox, then the import jobs the pull enqueued
+run one after the other as a single queue_job worker runs them (one transaction
+per job, ``Job.perform``); each job takes up to 50 pending payloads nobody else
+holds.  Baseline, in the same run: the first ``--baseline`` of the same orders,
+created and confirmed one by one through XML-RPC as an external integrator
+would (find or create the customer, create the order, confirm it) against an
+Odoo server started for the purpose.  Prints figures; not a pass/fail test.
+Leaves the orders in the database (use the dev database).
+"""
+
+import argparse
+import random
+import subprocess
+import sys
+import time
+import xmlrpc.client
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-c", "--config", default=str(ROOT / "var" / "dev-odoo.conf"))
+    parser.add_argument("-d", "--database", default="order_hub_dev")
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--baseline", type=int, default=200)
+    parser.add_argument("--port", type=int, default=18969)
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    return parser.parse_args()
+
+
+def three_line_orders(box, seed=7):
+    """Every sandbox order paid, with exactly 3 lines of demo products."""
+    from sandbox.generator import PRODUCTS, SandboxLine, sku_id_of
+
+    rnd = random.Random(seed)
+    for order in box.orders.values():
+        order.status = "paid"
+        order.paid = order.paid or order.created
+        order.lines = [
+            SandboxLine(code, name, rnd.choice((1, 2)), price * 100, 0, False, sku_id_of(code), str(i))
+            for i, (code, name, price) in enumerate(rnd.sample(PRODUCTS, 3), 1)
+        ]
+
+
+def hub_import(registry, box):
+    from odoo import SUPERUSER_ID, api
+
+    from odoo.addons.queue_job.job import Job
+
+    creds = box.credentials
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        channel = env["order.hub.channel"].create(
+            {
+                "name": f"Bench Shopify {datetime.now():%H%M%S}",
+                "code": f"bench-{int(time.time())}",
+                "platform": "shopify",
+                "api_base_url": box.url,
+                "app_key": creds["app_key"],
+                "app_secret": creds["app_secret"],
+                "access_token": creds["access_token"],
+                "shop_id": creds["shop_id"],
+                "rate_limit": 0,
+                "watermark": datetime.now() - timedelta(days=3),
+            }
+        )
+        channel_id = channel.id
+        before = env["queue.job"].search([], order="id desc", limit=1).id or 0
+
+    started = time.perf_counter()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        message = env["order.hub.channel"].browse(channel_id)._job_pull()
+    pulled = time.perf_counter()
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        uuids = (
+            env["queue.job"]
+            .search([("id", ">", before), ("method_name", "=", "_job_import")], order="id")
+            .mapped("uuid")
+        )
+    for uuid in uuids:  # as one queue_job worker: one transaction per job
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            job = Job.load(env, uuid)
+            job.set_started()
+            job.perform()
+            job.set_done()
+            job.store()
+    imported = time.perf_counter()
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        sales = env["sale.order"].search([("channel_id", "=", channel_id)])
+        confirmed = sales.filtered(lambda s: s.state == "sale" and s.picking_ids)
+        inbox = env["order.hub.inbound.order"].search([("channel_id", "=", channel_id)])
+        states = {state: inbox.filtered(lambda r, s=state: r.state == s) for state in ("done", "failed")}
+        lines = set(len(s.order_line) for s in sales)
+        return {
+            "pull_message": message,
+            "jobs": len(uuids),
+            "pull_s": pulled - started,
+            "import_s": imported - pulled,
+            "sale_orders": len(sales),
+            "confirmed_with_delivery": len(confirmed),
+            "inbox_done": len(states["done"]),
+            "inbox_failed": len(states["failed"]),
+            "lines_per_order": sorted(lines),
+        }
+
+
+def start_server(args):
+    command = [
+        sys.executable,
+        str(Path(__import__("odoo").__file__).resolve().parents[1] / "odoo-bin"),
+        "-c",
+        args.config,
+        "-d",
+        args.database,
+        "--http-port",
+        str(args.port),
+        "--workers",
+        "0",
+        "--max-cron-threads",
+        "0",
+        "--log-level",
+        "warn",
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    common = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{args.port}/xmlrpc/2/common")
+    for _ in range(120):
+        try:
+            common.version()
+            return server
+        except OSError:
+            time.sleep(1)
+    server.terminate()
+    raise SystemExit("the Odoo server for the baseline did not start")
+
+
+def baseline(args, box, count):
+    """The same orders, one by one through XML-RPC, as an external integrator would."""
+    from odoo.addons.order_hub_channels import connectors
+
+    orders = [
+        connectors.normalise("shopify", box.render(order)) for order in list(box.orders.values())[:count]
+    ]
+    server = start_server(args)
+    try:
+        url = f"http://127.0.0.1:{args.port}/xmlrpc/2"
+        uid = xmlrpc.client.ServerProxy(f"{url}/common").authenticate(
+            args.database, args.login, args.password, {}
+        )
+        models = xmlrpc.client.ServerProxy(f"{url}/object", allow_none=True)
+
+        def call(model, method, *params, **kw):
+            return models.execute_kw(args.database, uid, args.password, model, method, list(params), kw)
+
+        codes = sorted({line.merchant_code for order in orders for line in order.lines})
+        products = {
+            p["default_code"]: p["id"]
+            for p in call(
+                "product.product", "search_read", [("default_code", "in", codes)], fields=["default_code"]
+            )
+        }  # the integrator caches the catalogue: one call, not timed per order
+        started = time.perf_counter()
+        for order in orders:
+            receiver = order.receiver
+            found = call("res.partner", "search", [("phone", "=", receiver.phone)], limit=1)
+            partner = (
+                found[0]
+                if found
+                else call(
+                    "res.partner",
+                    "create",
+                    {
+                        "name": receiver.name,
+                        "phone": receiver.phone,
+                        "city": receiver.city,
+                        "street": receiver.detail,
+                    },
+                )
+            )
+            sale = call(
+                "sale.order",
+                "create",
+                {
+                    "partner_id": partner,
+                    "client_order_ref": f"baseline-{order.external_id}",
+                    "order_line": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": products[line.merchant_code],
+                                "product_uom_qty": float(line.quantity),
+                                "price_unit": float(line.unit_price),
+                            },
+                        )
+                        for line in order.lines
+                    ],
+                },
+            )
+            call("sale.order", "action_confirm", [sale])
+        return time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def main():
+    args = parse_args()
+    import odoo
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level", "warn"])
+    registry = Registry(args.database)
+    from sandbox import start_sandbox
+
+    box = start_sandbox("shopify", orders=args.orders, seed=2026)
+    three_line_orders(box)
+    try:
+        print(f"Hub import of {args.orders} sandbox orders (3 lines each) ...", flush=True)
+        hub = hub_import(registry, box)
+        count = min(args.baseline, args.orders)
+        print(f"Baseline: {count} of the same orders one by one through XML-RPC ...", flush=True)
+        base_s = baseline(args, box, count)
+    finally:
+        box.stop()
+    hub_rate = hub["sale_orders"] / hub["import_s"]
+    end_to_end = hub["sale_orders"] / (hub["import_s"] + hub["pull_s"])
+    base_rate = count / base_s
+    print()
+    print(f"  pull (HTTP, {hub['pull_message']}) : {hub['pull_s']:.1f} s")
+    print(f"  import jobs run                  : {hub['jobs']}")
+    print(
+        f"  sale orders / confirmed+delivery : {hub['sale_orders']} / {hub['confirmed_with_delivery']}"
+        f"  (inbox done {hub['inbox_done']}, failed {hub['inbox_failed']}, lines {hub['lines_per_order']})"
+    )
+    print(f"  hub import (inbox -> confirmed)  : {hub['import_s']:.1f} s = {hub_rate:.1f} orders/s")
+    print(f"  hub incl. pull                   : {end_to_end:.1f} orders/s")
+    print(f"  baseline XML-RPC one by one      : {base_s:.1f} s for {count} = {base_rate:.1f} orders/s")
+    print(
+        f"  ratio hub / baseline             : {hub_rate / base_rate:.1f}x  (target >= 25 orders/s and >= 4x)"
+    )
+
+
+if __name__ == "__main__":
+    main()
