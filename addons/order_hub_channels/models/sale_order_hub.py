@@ -21,6 +21,14 @@ class SaleOrder(models.Model):
     def _job_hub_channel_action(self, action):
         """Job: confirm (and mark shipped or completed) an imported order."""
         self.ensure_one()
+        if self.state in ("draft", "sent") and self.hub_review_state != "approved":
+            # order rules first: a suspected duplicate or a low health score
+            # waits for a manual review instead of being confirmed
+            self._hub_flag_duplicate()
+            reasons = self._hub_review_reasons()
+            if reasons:
+                self._hub_send_to_review(reasons)
+                return _("Order %(order)s waits for a manual review.", order=self.name)
         importer = self.env["order.hub.order.importer"]
         blocked = importer._do_status_action(self, action)
         if blocked:

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from odoo.tests import tagged
 
 from .common import ChannelsCommon, canonical_order
@@ -103,3 +105,20 @@ class TestChannelHubGlue(ChannelsCommon):
             "webhook",
             self.env["order.hub.audit.log"].search([("order_id", "=", rpc_sale.id)]).mapped("source"),
         )
+
+    def test_cross_channel_duplicate_waits_for_review_instead_of_confirming(self):
+        jd = self.env["order.hub.channel"].create(
+            {"name": "Test JD", "code": "test-jd", "platform": "jd", "company_id": self.company.id}
+        )
+        # confirming sets date_order to now: both orders arrive now
+        now = datetime.now(UTC).isoformat()
+        self.import_now(canonical_order("2008", created_at=now, updated_at=now))
+        first = self.sale_orders("2008")
+        self.assertEqual(first.state, "sale")
+        self.import_now(canonical_order("2009", platform="jd", created_at=now, updated_at=now), channel=jd)
+        second = self.sale_orders("2009", channel=jd)
+        self.assertEqual(second.hub_source, "jd")
+        self.assertTrue(second.hub_is_suspected_duplicate)
+        self.assertEqual(second.hub_duplicate_of_id, first)
+        self.assertEqual(second.state, "draft")
+        self.assertEqual(second.hub_review_state, "pending")
