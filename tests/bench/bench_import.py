@@ -92,14 +92,27 @@ def hub_import(registry, box):
             .search([("id", ">", before), ("method_name", "=", "_job_import")], order="id")
             .mapped("uuid")
         )
-    for uuid in uuids:  # as one queue_job worker: one transaction per job
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            job = Job.load(env, uuid)
-            job.set_started()
-            job.perform()
-            job.set_done()
-            job.store()
+
+    def run(uuids):
+        for uuid in uuids:  # as one queue_job worker: one transaction per job
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                job = Job.load(env, uuid)
+                job.set_started()
+                job.perform()
+                job.set_done()
+                job.store()
+
+    run(uuids)
+    # new orders are confirmed by their own jobs once the import committed
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        confirm_uuids = (
+            env["queue.job"]
+            .search([("id", ">", before), ("method_name", "=", "_job_hub_channel_action")], order="id")
+            .mapped("uuid")
+        )
+    run(confirm_uuids)
     imported = time.perf_counter()
 
     with registry.cursor() as cr:

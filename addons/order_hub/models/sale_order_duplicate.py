@@ -1,9 +1,10 @@
 """Suspected duplicates: the same buyer ordering the same products on two channels.
 
-``hub_source`` is the channel an order came from.  It stands in for the
-channels addon's ``channel_id``: that addon should fill ``hub_source`` from
-its channel's platform (douyin, jd, wechat_shop, shopify, shopee) when it
-creates an order, or override ``_hub_channel_key`` to compare channel records.
+``hub_source`` is the channel (platform code) an order came from: the one
+sales-channel field of Order Hub.  Duplicate detection compares it, and the
+logistics addon routes on it (flash-sale warehouses, warehouse rules).  The
+channels addon fills it from its channel's platform when it imports an order,
+or overrides ``_hub_channel_key`` to compare channel records.
 """
 
 from datetime import timedelta
@@ -20,7 +21,7 @@ HUB_SOURCES = [
     ("shopee", "Shopee"),
     ("wecom", "WeCom"),
     ("phone", "Phone"),
-    ("manual", "Entered by Hand"),
+    ("other", "Other"),
 ]
 DUPLICATE_WINDOW = timedelta(hours=24)
 

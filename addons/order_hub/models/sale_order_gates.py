@@ -42,15 +42,29 @@ class SaleOrder(models.Model):
         total = partner.credit + to_invoice + current
         return float_compare(total, limit, precision_rounding=company.currency_id.rounding) > 0
 
+    def _hub_stock_gate_deferred(self):
+        """True when another mechanism chooses the warehouse at confirmation
+        and handles a shortage itself, so the free-stock gate must not judge
+        the order's current warehouse.  The logistics addon returns True when
+        its routing (flash-sale warehouse or warehouse rule) applies: routing
+        picks a warehouse that has the stock, or flags the order out of stock
+        with a ticket."""
+        self.ensure_one()
+        return False
+
     def _hub_gate_stock_short(self):
         """True when a storable product is ordered above the free stock of the
         order's warehouse (only checked before confirmation: afterwards the
-        order's own reservation is part of the stock)."""
+        order's own reservation is part of the stock).  Gift lines are left to
+        the gift gate: a short gift needs a promised re-ship date and then
+        becomes an owed gift shipped later, outside this delivery."""
         self.ensure_one()
-        if self.state not in QUOTATION_STATES:
+        if self.state not in QUOTATION_STATES or self._hub_stock_gate_deferred():
             return False
         wanted = {}
-        for line in self.order_line.filtered(lambda li: li.product_id.is_storable and not li.display_type):
+        for line in self.order_line.filtered(
+            lambda li: li.product_id.is_storable and not li.display_type and not li.hub_is_gift
+        ):
             qty = line.product_uom._compute_quantity(line.product_uom_qty, line.product_id.uom_id)
             wanted[line.product_id] = wanted.get(line.product_id, 0.0) + qty
         # stock may have moved since the quantities were read in this transaction

@@ -106,7 +106,8 @@ class SaleOrder(models.Model):
         )
 
     def _hub_health_vip(self, rule):
-        return bool(self.partner_id.commercial_partner_id.hub_is_vip or self.partner_id.hub_is_vip)
+        partner = self.partner_id
+        return "vip" in (partner.commercial_partner_id.hub_customer_tier, partner.hub_customer_tier)
 
     def _hub_health_known_address(self, rule):
         customer = self.partner_id.commercial_partner_id

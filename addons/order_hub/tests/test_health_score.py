@@ -91,7 +91,7 @@ class TestHealthScore(OrderRulesCommon):
         self.assertScore(self._order(self._customer(mobile="13700002222")), 100, [])
 
     def test_vip_customer(self):
-        customer = self._customer(street="七莘路", hub_is_vip=True)
+        customer = self._customer(street="七莘路", hub_customer_tier="vip")
         self.assertScore(self._order(customer), 95, ["vague_address", "vip"])
 
     def test_same_address_as_previous_orders(self):

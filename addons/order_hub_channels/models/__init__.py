@@ -6,3 +6,5 @@ from . import order_hub_field_map
 from . import order_hub_order_importer
 from . import res_partner
 from . import sale_order
+from . import order_hub_order_importer_hub
+from . import sale_order_hub

@@ -308,11 +308,17 @@ class OrderHubInboundOrder(models.Model):
         """Import pending payloads in batches (savepoint per order, bad data isolated)."""
         importer = self.env["order.hub.order.importer"]
         for channel in self.channel_id:
-            records = self.filtered(lambda r, c=channel: r.channel_id == c and r.state == "pending")
-            notifications = records.filtered(lambda r: r.kind == "notification")
-            if notifications:
-                records = (records - notifications) | notifications._fetch_orders()
-            importer._import_inbound(channel, records, raise_on_conflict)
+            pending = self.filtered(lambda r, c=channel: r.channel_id == c and r.state == "pending")
+            # webhook payloads are imported apart: their audit lines say "webhook"
+            for webhook in (False, True):
+                records = pending.filtered(lambda r, w=webhook: (r.source == "webhook") == w)
+                if not records:
+                    continue
+                notifications = records.filtered(lambda r: r.kind == "notification")
+                if notifications:
+                    records = (records - notifications) | notifications._fetch_orders()
+                source_importer = importer.with_context(order_hub_source="webhook") if webhook else importer
+                source_importer._import_inbound(channel, records, raise_on_conflict)
 
     def _fetch_orders(self):
         """Notifications carry only an order id: fetch each order, store and return it."""

@@ -6,3 +6,4 @@ from . import test_pull
 from . import test_webhook
 from . import test_concurrency
 from . import test_channel
+from . import test_hub_glue

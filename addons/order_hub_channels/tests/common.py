@@ -179,9 +179,17 @@ class ChannelsCommon(OrderHubCommon):
         return self.Inbound._store_payloads(channel or self.channel, list(orders), source=source)
 
     def import_now(self, *orders, channel=None):
+        """Import, then run the confirmation jobs of the new orders as the job
+        runner does once the import committed (see order_hub_order_importer_hub)."""
+        before = self.env["queue.job"].search([])
         records = self.store(*orders, channel=channel)
         records._import_batch()
+        self.run_channel_actions(before)
         return records
+
+    def run_channel_actions(self, before):
+        jobs = self.new_jobs(before).filtered(lambda j: j.method_name == "_job_hub_channel_action")
+        return self.run_jobs(jobs)
 
     def sale_orders(self, external_id, channel=None):
         return self.env["sale.order"].search(

@@ -203,8 +203,11 @@ class TestImport(ChannelsCommon):
         big = canonical_order("1017", skus=("TST-001",))
         big["lines"][0]["quantity"] = "30"
         small = canonical_order("1018")
+        before = self.env["queue.job"].search([])
         records = self.store(big, small)
         records._import_batch()
+        self.assertEqual(self.sale_orders("1018").state, "draft", "confirmed by its own job, not the import")
+        self.run_channel_actions(before)
         big_rec = records.filtered(lambda r: r.external_id == "1017")
         self.assertEqual(big_rec.state, "done")
         self.assertIn("exception rules block its confirmation", big_rec.error)

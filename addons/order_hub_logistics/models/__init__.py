@@ -5,7 +5,6 @@ from . import order_hub_warehouse_rule_line
 from . import order_hub_carrier_rule
 from . import order_hub_tracking_event
 from . import order_hub_address_change
-from . import res_partner
 from . import stock_warehouse
 from . import delivery_carrier
 from . import stock_picking

@@ -1,6 +1,6 @@
 from odoo import _, fields, models
 
-CUSTOMER_TIERS = [("normal", "Normal"), ("vip", "VIP")]
+from odoo.addons.order_hub.models.res_partner_rules import CUSTOMER_TIERS
 
 
 class OrderHubCarrierRule(models.Model):

@@ -1,19 +1,11 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-# Channels an order can come from.  A plain selection so that routing works
-# without the channels addon; order_hub_channels can map its channels onto
-# these codes (see sale.order._hub_logistics_channel_code).
-HUB_PLATFORMS = [
-    ("douyin", "Douyin"),
-    ("jd", "JD"),
-    ("wechat_shop", "WeChat Shop"),
-    ("shopify", "Shopify"),
-    ("shopee", "Shopee"),
-    ("wecom", "WeCom"),
-    ("phone", "Phone"),
-]
-PLATFORM_CODES = {code for code, _label in HUB_PLATFORMS}
+from odoo.addons.order_hub.models.sale_order_duplicate import HUB_SOURCES
+
+# Channels an order can come from: the codes of order_hub's sale.order.hub_source
+# (see sale.order._hub_logistics_channel_code).
+PLATFORM_CODES = {code for code, _label in HUB_SOURCES}
 
 
 def split_codes(text):
@@ -37,7 +29,7 @@ class OrderHubWarehouseRule(models.Model):
     region_ids = fields.Many2many("order.hub.region", string="Regions")
     channel_codes = fields.Char(
         "Channels",
-        help="Comma-separated channel codes (douyin, jd, wechat_shop, shopify, shopee, wecom, phone).",
+        help="Comma-separated channel codes (douyin, jd, wechat_shop, shopify, shopee, wecom, phone, other).",
     )
     partner_ids = fields.Many2many("res.partner", string="Customers")
     line_ids = fields.One2many("order.hub.warehouse.rule.line", "rule_id", "Preferred Warehouses", copy=True)

@@ -4,8 +4,6 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.tools import float_compare
 
-from .order_hub_warehouse_rule import HUB_PLATFORMS
-
 HUB_STOCK_STATES = [
     ("pending", "Not Checked"),
     ("reserved", "Reserved"),
@@ -16,7 +14,6 @@ HUB_STOCK_STATES = [
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    hub_platform = fields.Selection(HUB_PLATFORMS, string="Channel Platform", index=True)
     hub_stock_state = fields.Selection(
         HUB_STOCK_STATES, "Stock", default="pending", copy=False, readonly=True
     )
@@ -46,9 +43,9 @@ class SaleOrder(models.Model):
             order.hub_public_tracking_ref = ", ".join(refs)
 
     def _hub_logistics_channel_code(self):
-        """The order's channel as a platform code; extension point for the channels addon."""
+        """The order's channel as a platform code (order_hub's ``hub_source``)."""
         self.ensure_one()
-        return self.hub_platform or ""
+        return self.hub_source or ""
 
     # ------------------------------------------------------------------
     # Confirmation: lock, route, reserve
@@ -67,9 +64,22 @@ class SaleOrder(models.Model):
             order._hub_check_reservation(routed_out=order in unserved)
         return result
 
+    def _hub_assign_warehouse(self):
+        """Surge fast lane (order_hub): the warehouse comes from logistics
+        routing (flash-sale warehouse or warehouse rules) when it applies; the
+        choice is made again under the stock locks at confirmation."""
+        for order in self.filtered(lambda o: o.state in ("draft", "sent")):
+            if order._hub_routing_applies():
+                order._hub_route_warehouse()
+        return super()._hub_assign_warehouse()
+
     def _hub_needed_quantities(self):
         needed = defaultdict(float)
-        for line in self.order_line.filtered(lambda ln: ln.product_id.is_storable):
+        # a gift with a promised re-ship date may be owed (order_hub's gift pool):
+        # it does not decide the warehouse
+        for line in self.order_line.filtered(
+            lambda ln: ln.product_id.is_storable and not (ln.hub_is_gift and ln.hub_gift_promise_date)
+        ):
             needed[line.product_id] += line.product_uom._compute_quantity(
                 line.product_uom_qty, line.product_id.uom_id
             )
@@ -78,7 +88,7 @@ class SaleOrder(models.Model):
     def _hub_shortage(self, warehouse, safety_stock, needed):
         """Sentence describing the first product ``warehouse`` cannot cover, or ""."""
         for product, qty in needed.items():
-            free = product.with_context(warehouse_id=warehouse.id).free_qty
+            free = product.sudo().with_context(warehouse_id=warehouse.id).free_qty
             if float_compare(free - safety_stock, qty, precision_rounding=product.uom_id.rounding) < 0:
                 return _(
                     "%(wh)s skipped: %(product)s free %(free)s minus safety stock %(safety)s "
@@ -96,10 +106,33 @@ class SaleOrder(models.Model):
         if not code:
             return self.env["stock.warehouse"]
         when = self.date_order or fields.Datetime.now()
-        flash = self.env["stock.warehouse"].search(
-            [("hub_is_flash_sale", "=", True), ("company_id", "=", self.company_id.id)]
+        flash = (
+            self.env["stock.warehouse"]
+            .sudo()
+            .search([("hub_is_flash_sale", "=", True), ("company_id", "=", self.company_id.id)])
         )
-        return flash.filtered(lambda wh: wh._hub_serves(code, when))[:1]
+        return flash.filtered(lambda wh: wh._hub_serves(code, when))[:1].with_env(self.env)
+
+    def _hub_warehouse_rules(self):
+        """The company's warehouse rules, read as system configuration (sudo):
+        any user allowed to confirm the order is routed by them."""
+        return self.env["order.hub.warehouse.rule"].sudo().search([("company_id", "=", self.company_id.id)])
+
+    def _hub_routing_applies(self):
+        """True when logistics routing decides the warehouse of this order:
+        a flash-sale warehouse serves its channel now, or a warehouse rule matches."""
+        self.ensure_one()
+        if self._hub_flash_warehouse():
+            return True
+        if not self._hub_needed_quantities():
+            return False
+        return any(not rule._mismatch(self) for rule in self._hub_warehouse_rules())
+
+    def _hub_stock_gate_deferred(self):
+        """Routing chooses the warehouse inside ``_action_confirm`` and handles
+        "no warehouse can serve" itself (Exception stage + out-of-stock
+        ticket), so the free-stock gate defers to it when it applies."""
+        return super()._hub_stock_gate_deferred() or self._hub_routing_applies()
 
     def _hub_route_warehouse(self):
         """Choose the warehouse; returns False when rules matched but none can serve."""
@@ -115,7 +148,7 @@ class SaleOrder(models.Model):
             )
             return True
         needed = self._hub_needed_quantities()
-        rules = self.env["order.hub.warehouse.rule"].search([("company_id", "=", self.company_id.id)])
+        rules = self._hub_warehouse_rules()
         if not needed or not rules:
             return True
         notes, matched = [], False
@@ -152,7 +185,11 @@ class SaleOrder(models.Model):
         and the order still cannot be served, it goes to Exception with an
         out-of-stock ticket."""
         self.ensure_one()
-        moves = self.picking_ids.move_ids.filtered(lambda m: m.product_id.is_storable and m.state != "cancel")
+        moves = self.picking_ids.move_ids.filtered(
+            lambda m: m.product_id.is_storable
+            and m.state != "cancel"
+            and not (m.sale_line_id.hub_is_gift and m.sale_line_id.hub_gift_promise_date)
+        )
         if not moves:
             return
         short = routed_out or any(m.state != "assigned" for m in moves)
@@ -171,11 +208,13 @@ class SaleOrder(models.Model):
     def _hub_route_carrier(self):
         self.ensure_one()
         if self.partner_id.commercial_partner_id.hub_customer_tier == "vip":
-            sf = self.env["delivery.carrier"].search(
-                [("delivery_type", "=", "sf_express"), ("hub_sf_express_type", "=", "1")], limit=1
+            sf = (
+                self.env["delivery.carrier"]
+                .sudo()
+                .search([("delivery_type", "=", "sf_express"), ("hub_sf_express_type", "=", "1")], limit=1)
             )
             if sf:
-                rule = self.env["order.hub.carrier.rule"].search([("carrier_id", "=", sf.id)], limit=1)
+                rule = self.env["order.hub.carrier.rule"].sudo().search([("carrier_id", "=", sf.id)], limit=1)
                 self.write(
                     {
                         "carrier_id": sf.id,
@@ -188,7 +227,8 @@ class SaleOrder(models.Model):
                 return
         weight = self._hub_weight()
         notes, candidates = [], self.env["order.hub.carrier.rule"]
-        for rule in self.env["order.hub.carrier.rule"].search([("company_id", "=", self.company_id.id)]):
+        carrier_rules = self.env["order.hub.carrier.rule"].sudo()
+        for rule in carrier_rules.search([("company_id", "=", self.company_id.id)]):
             why = rule._mismatch(self, weight)
             if why:
                 notes.append(_("Rule %(rule)s skipped: %(why)s.", rule=rule.name, why=why))

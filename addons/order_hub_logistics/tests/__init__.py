@@ -6,3 +6,4 @@ from . import test_carriers
 from . import test_tracking
 from . import test_carrier_routing
 from . import test_address_change
+from . import test_gate_routing

@@ -71,14 +71,14 @@ class TestFlashSale(LogisticsCommon):
         self._stock(self.flash, self.product, 5)
         self._stock(self.wh_a, self.product, 100)
         self._rule([self.wh_a], name="Main")
-        order = self._order([(self.product, 3)], hub_platform="douyin")
+        order = self._order([(self.product, 3)], hub_source="douyin")
         order.action_confirm()
         self.assertEqual(order.warehouse_id, self.flash)
         self.assertEqual(order.hub_stock_state, "reserved")
         self.assertEqual(self._free(self.flash, self.product), 2)
         self.assertEqual(self._free(self.wh_a, self.product), 100)
         # more than the flash stock: out of stock, the main warehouse is not touched
-        big = self._order([(self.product, 4)], hub_platform="wechat_shop")
+        big = self._order([(self.product, 4)], hub_source="wechat_shop")
         big.action_confirm()
         self.assertEqual(big.warehouse_id, self.flash)
         self.assertEqual(big.hub_stock_state, "out_of_stock")
@@ -87,7 +87,7 @@ class TestFlashSale(LogisticsCommon):
             self._free(self.flash, self.product), 0, "partially reserved, never more than on hand"
         )
         # another channel never reaches the flash stock
-        jd = self._order([(self.product, 1)], hub_platform="jd")
+        jd = self._order([(self.product, 1)], hub_source="jd")
         jd.action_confirm()
         self.assertEqual(jd.warehouse_id, self.wh_a)
         self.assertEqual(self.product.with_context(warehouse_id=self.flash.id).qty_available, 5)
@@ -98,7 +98,7 @@ class TestFlashSale(LogisticsCommon):
         self._stock(self.wh_a, self.product, 10)
         self._rule([self.wh_a], name="Main")
         with freeze_time(fields.Datetime.now() + timedelta(days=1)):
-            order = self._order([(self.product, 1)], hub_platform="douyin")
+            order = self._order([(self.product, 1)], hub_source="douyin")
             order.action_confirm()
         self.assertEqual(order.warehouse_id, self.wh_a)
         self.assertEqual(self._free(self.flash, self.product), 5)
@@ -106,7 +106,7 @@ class TestFlashSale(LogisticsCommon):
     def test_leftovers_return_at_the_end_of_the_window(self):
         self._stock(self.flash, self.product, 5)
         self._stock(self.wh_a, self.product, 10)
-        order = self._order([(self.product, 2)], hub_platform="douyin")
+        order = self._order([(self.product, 2)], hub_source="douyin")
         order.action_confirm()
         self.env["stock.warehouse"]._cron_hub_return_flash_leftovers()
         self.assertFalse(self.flash.hub_flash_returned, "the window is still open")

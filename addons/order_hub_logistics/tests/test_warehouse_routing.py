@@ -1,5 +1,7 @@
 from odoo.tests import tagged
 
+from odoo.addons.base_exception.exceptions import BaseExceptionError
+
 from .common import LogisticsCommon
 
 
@@ -46,13 +48,13 @@ class TestWarehouseRouting(LogisticsCommon):
         south = self._rule([self.wh_a], name="South", sequence=1, state_ids=[self.state_gd.id])
         douyin = self._rule([self.wh_a], name="Douyin", sequence=2, channel_codes="douyin")
         other = self._rule([self.wh_b], name="Everyone else", sequence=3)
-        order = self._order([(self.product, 1)], hub_platform="jd")
+        order = self._order([(self.product, 1)], hub_source="jd")
         order.action_confirm()
         self.assertEqual(order.hub_route_rule_id, other)
         self.assertEqual(order.warehouse_id, self.wh_b)
         self.assertIn("Rule South skipped: destination province", order.hub_route_note)
         self.assertIn("Rule Douyin skipped: channel jd", order.hub_route_note)
-        order2 = self._order([(self.product, 1)], hub_platform="douyin")
+        order2 = self._order([(self.product, 1)], hub_source="douyin")
         order2.action_confirm()
         self.assertEqual(order2.hub_route_rule_id, douyin)
         self.assertFalse(order2.hub_route_rule_id == south)
@@ -79,7 +81,18 @@ class TestWarehouseRouting(LogisticsCommon):
             self._free(self.wh_a, self.product), 2, "nothing reserved from a warehouse that cannot serve"
         )
 
+    def test_without_rules_the_stock_gate_of_order_hub_applies(self):
+        order = self._order([(self.product, 1)])
+        default = order.warehouse_id
+        with self.assertRaises(BaseExceptionError):
+            order.action_confirm()
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(order.warehouse_id, default)
+
     def test_without_rules_default_warehouse_is_kept(self):
+        # without routing the free-stock gate (order_hub) would block this
+        # order; a manager may switch that gate off, and then stock waits as usual
+        self.env.ref("order_hub.exception_rule_stock_short").active = False
         order = self._order([(self.product, 1)])
         default = order.warehouse_id
         order.action_confirm()
@@ -93,6 +106,8 @@ class TestWarehouseRouting(LogisticsCommon):
         self._stock(self.wh_a, self.product, 5)
         self._rule([self.wh_a], name="Foreign", company_id=other.id)
         order = self._order([(self.product, 1)])
+        # no routing applies, so the free-stock gate judges the default warehouse
+        self._stock(order.warehouse_id, self.product, 1)
         order.action_confirm()
         self.assertFalse(order.hub_route_rule_id)
         self.assertNotIn("Foreign", order.hub_route_note or "")
