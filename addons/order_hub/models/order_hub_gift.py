@@ -81,10 +81,12 @@ class OrderHubGift(models.Model):
     def _hub_audit_label(self):
         self.ensure_one()
         state = dict(self._fields["state"]._description_selection(self.env)).get(self.state)
+        # formatted outside _(): Babel (which extracts the terms) cannot read f-strings
+        quantity = f"{self.quantity:g}"
         label = _(
             "%(product)s x %(quantity)s, promised %(date)s: %(state)s",
             product=self.product_id.display_name,
-            quantity=f"{self.quantity:g}",
+            quantity=quantity,
             date=self.promised_date,
             state=state,
         )
@@ -296,4 +298,24 @@ class OrderHubGift(models.Model):
             )
 
     def _hub_send_digest_robot(self, user, gifts):
-        """Hook: push the digest to a WeCom group robot when one is configured."""
+        """Push the salesperson's digest to the WeCom group robot of each
+        company concerned, when one is configured (same robot, same
+        20-messages-a-minute budget as the SLA alerts)."""
+        SaleOrder = self.env["sale.order"]
+        for company in gifts.company_id:
+            company_gifts = gifts.filtered(lambda gift, company=company: gift.company_id == company)
+            company_gifts = company_gifts.with_context(lang=company.partner_id.lang or self.env.lang)
+            header = _("Owed gifts of %(salesperson)s", salesperson=user.name)
+            lines = [
+                _(
+                    "%(mark)s%(order)s %(customer)s: %(gift)s x %(qty)s, %(days)s",
+                    mark="[!] " if gift.is_overdue else "",
+                    order=gift.order_id.name,
+                    customer=gift.partner_id.name or "",
+                    gift=gift.product_id.display_name,
+                    qty=gift.quantity,
+                    days=gift._hub_days_left_text(),
+                )
+                for gift in company_gifts
+            ]
+            SaleOrder._hub_post_wecom(company, lines, header=header)
