@@ -215,16 +215,19 @@ class SaleOrder(models.Model):
         return _("Order Hub SLA alerts")
 
     @api.model
-    def _hub_post_wecom(self, company, lines):
+    def _hub_post_wecom(self, company, lines, header=None):
         """Post alert lines to the company's robot, at most 20 messages a
-        minute (the window is kept in a system parameter across runs)."""
+        minute (the window is kept in a system parameter across runs).
+        ``header`` starts each message (default: the SLA alerts' header)."""
         url = company.sudo().order_hub_wecom_webhook_url
         if not url or not lines:
             return 0
         params = self.env["ir.config_parameter"].sudo()
         key = WECOM_SENT_PARAM % company.id
         window = RateWindow((params.get_param(key) or "").split())
-        header = self.with_context(lang=company.partner_id.lang or self.env.lang)._hub_wecom_header()
+        header = (
+            header or self.with_context(lang=company.partner_id.lang or self.env.lang)._hub_wecom_header()
+        )
         texts = pack_lines(lines, window.available(), header=header)
         sent = 0
         try:

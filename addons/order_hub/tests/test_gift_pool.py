@@ -1,4 +1,6 @@
+import importlib.util
 from datetime import date
+from pathlib import Path
 
 from freezegun import freeze_time
 
@@ -230,3 +232,26 @@ class TestGiftPool(OrderRulesCommon):
         self.assertEqual(tickets.order_id, late.order_id)
         self.assertEqual(tickets.type_id.code, "gift_not_arrived")
         self.assertEqual(tickets.user_id, alice)
+
+    def test_digest_goes_to_the_wecom_robot_when_configured(self):
+        path = Path(__file__).resolve().parents[3] / "tests" / "sandbox" / "wecom_robot_sandbox.py"
+        spec = importlib.util.spec_from_file_location("order_hub_wecom_robot_sandbox_gifts", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        carol = self._create_hub_user("customer_service", name="Carol", login="carol_gifts")
+        late = self._confirmed_owed_gift(date(2026, 11, 20), user=carol)
+        soon = self._confirmed_owed_gift(date(2026, 11, 28), user=carol)
+        cron = self.env.ref("order_hub.order_hub_gift_cron_digest")
+        with freeze_time("2026-11-23 02:00:00"):
+            cron.method_direct_trigger()  # no robot configured: nothing is posted, nothing fails
+            with module.WecomRobotSandbox(keys={"gift-key"}) as robot:
+                self.env.company.order_hub_wecom_webhook_url = robot.url("gift-key")
+                cron.method_direct_trigger()
+        contents = [payload["text"]["content"] for key, payload in robot.messages if key == "gift-key"]
+        text = "\n".join(contents)
+        self.assertIn("Owed gifts of Carol", text)
+        self.assertIn(f"[!] {late.order_id.name}", text)
+        self.assertIn("3 days overdue", text)
+        self.assertIn(soon.order_id.name, text)
+        self.assertNotIn(f"[!] {soon.order_id.name}", text)
+        self.assertIn("5 days left before the promise", text)
