@@ -15,6 +15,7 @@ from . import res_partner
 
 # sale_order_rules first: it holds the base of the hooks the other sale.order files extend
 from . import sale_order_rules
+from . import sale_order_exception_cursor
 from . import res_company_rules
 from . import res_partner_rules
 from . import exception_rule_hub
