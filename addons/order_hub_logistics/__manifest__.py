@@ -20,6 +20,7 @@
         "views/order_hub_rule_views.xml",
         "views/order_hub_address_change_views.xml",
         "views/order_hub_logistics_menus.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [],
     "installable": True,
