@@ -234,6 +234,24 @@ def baseline(args, box, count):
         server.wait(30)
 
 
+def stock_up(registry, quantity):
+    """Enough stock of the demo products in every warehouse, so that the
+    confirmation gates (free stock) let both the hub and the baseline confirm."""
+    from sandbox.generator import PRODUCTS
+
+    from odoo import SUPERUSER_ID, api
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        products = env["product.product"].search(
+            [("default_code", "in", [code for code, _n, _p in PRODUCTS])]
+        )
+        Quant = env["stock.quant"].with_context(inventory_mode=True)
+        for warehouse in env["stock.warehouse"].search([]):
+            for product in products.filtered("is_storable"):
+                Quant._update_available_quantity(product, warehouse.lot_stock_id, quantity)
+
+
 def main():
     args = parse_args()
     import odoo
@@ -245,6 +263,7 @@ def main():
 
     box = start_sandbox("shopify", orders=args.orders, seed=2026)
     three_line_orders(box)
+    stock_up(registry, args.orders * 3)
     try:
         print(f"Hub import of {args.orders} sandbox orders (3 lines each) ...", flush=True)
         hub = hub_import(registry, box)
