@@ -405,6 +405,26 @@ def test_module_level_helpers_without_a_client():
     assert connectors.normalise("jd", JD).platform == "jd"
 
 
+@pytest.mark.parametrize(
+    ("module", "raw"),
+    [(douyin, DOUYIN), (jd, JD), (wechat_shop, WECHAT), (shopify, SHOPIFY), (shopee, SHOPEE)],
+)
+def test_client_class_uses_its_platform_normaliser_and_order_id(module, raw):
+    platform = module.__name__.rsplit(".", 1)[1]
+    client_class = connectors.CLIENTS[platform]
+    client = client_class(connectors.ClientConfig(platform, base_url="http://127.0.0.1:9"))
+    expected = module.normalise(copy.deepcopy(raw))
+    # the normaliser stored on the class is called with the payload, not with the client
+    assert client.normalise(copy.deepcopy(raw)) == expected
+    assert client_class.normalise(copy.deepcopy(raw)) == expected
+    assert client.normaliser(copy.deepcopy(raw)) == expected
+    assert connectors.normalise(platform, copy.deepcopy(raw)) == expected
+    assert client.external_id(raw) == connectors.external_id(platform, raw) == expected.external_id
+    with pytest.raises(connectors.BadPayload) as error:
+        client.external_id({"other": 1})
+    assert error.value.field == client_class.order_id_key
+
+
 def test_canonical_order_is_json_friendly():
     data = douyin.normalise(DOUYIN).to_dict()
     assert data["total_amount"] == "536.00" and data["created_at"] == "2026-11-22T09:30:00+08:00"

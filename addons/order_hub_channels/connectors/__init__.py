@@ -48,27 +48,11 @@ def get_client(config, **kwargs):
     return client_class(config, **kwargs)
 
 
-NORMALISERS = {
-    "douyin": douyin.normalise,
-    "jd": jd.normalise,
-    "wechat_shop": wechat_shop.normalise,
-    "shopify": shopify.normalise,
-    "shopee": shopee.normalise,
-}
-EXTERNAL_ID_KEYS = {
-    "douyin": "order_id",
-    "jd": "orderId",
-    "wechat_shop": "order_id",
-    "shopify": "id",
-    "shopee": "order_sn",
-}
-
-
 def normalise(platform, raw):
     """Canonical order of a raw payload without a client (webhook/file/RPC payloads)."""
-    return NORMALISERS[platform](raw)
+    return CLIENTS[platform].normalise(raw)
 
 
 def external_id(platform, raw):
     """The platform's order id in a raw payload (BadPayload when missing)."""
-    return text(need(raw, EXTERNAL_ID_KEYS[platform]))
+    return CLIENTS[platform].external_id(raw)

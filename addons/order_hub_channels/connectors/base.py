@@ -74,6 +74,10 @@ class ChannelClient(abc.ABC):
     default_base_url = ""
     max_page_size = 100
     refresh_margin = timedelta(minutes=5)
+    order_id_key = ""  # key of the platform's order id in a raw payload
+    # the platform module's ``normalise(raw)``, set with staticmethod(): a plain function
+    # stored on the class would become a method (``client.normaliser(raw)`` would pass the client)
+    normaliser = None
 
     def __init__(self, config: ClientConfig, *, token_callback: Callable | None = None, session=None):
         self.config = config
@@ -142,11 +146,16 @@ class ChannelClient(abc.ABC):
     @abc.abstractmethod
     def get_order(self, external_id) -> dict: ...
 
-    @abc.abstractmethod
-    def external_id(self, raw) -> str: ...
+    # ---- payloads -----------------------------------------------------------
+    @classmethod
+    def external_id(cls, raw) -> str:
+        """The platform's order id in a raw payload (BadPayload when missing)."""
+        return text(need(raw, cls.order_id_key))
 
-    @abc.abstractmethod
-    def normalise(self, raw): ...
+    @classmethod
+    def normalise(cls, raw):
+        """The ``CanonicalOrder`` of a raw payload."""
+        return cls.normaliser(raw)
 
     # ---- shared helpers -----------------------------------------------------
     def _check_range(self, start, end, page_size):

@@ -74,6 +74,7 @@ class DouyinClient(ChannelClient):
     label = "Douyin"
     default_base_url = "https://openapi-fxg.jinritemai.com"
     max_page_size = 100
+    order_id_key = "order_id"
 
     def can_refresh(self):
         return bool(self.config.refresh_token or self.config.shop_id)
@@ -181,12 +182,6 @@ class DouyinClient(ChannelClient):
         data = self._call_token("order.orderDetail", {"shop_order_id": str(external_id)})
         return as_dict(need(data, "shop_order_detail", "data"), "data.shop_order_detail")
 
-    def external_id(self, raw):
-        return text(need(raw, "order_id"))
-
-    def normalise(self, raw):
-        return normalise(raw)
-
 
 def _receiver(raw):
     addr = as_dict(raw.get("mask_post_addr") or raw.get("post_addr"), "mask_post_addr")
@@ -267,3 +262,6 @@ def normalise(raw) -> c.CanonicalOrder:
             if raw.get(key) not in (None, "")
         },
     )
+
+
+DouyinClient.normaliser = staticmethod(normalise)  # defined after the client

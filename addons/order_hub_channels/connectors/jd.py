@@ -80,6 +80,7 @@ class JdClient(ChannelClient):
     label = "JD"
     default_base_url = "https://api.jd.com"
     max_page_size = 100
+    order_id_key = "orderId"
 
     def _call(self, method, params):
         form = {
@@ -167,12 +168,6 @@ class JdClient(ChannelClient):
         detail = as_dict(need(body, "orderDetailInfo"), "orderDetailInfo")
         self._api_result(detail, "jingdong.pop.order.get")
         return as_dict(need(detail, "orderInfo", "orderDetailInfo"), "orderDetailInfo.orderInfo")
-
-    def external_id(self, raw):
-        return text(need(raw, "orderId"))
-
-    def normalise(self, raw):
-        return normalise(raw)
 
 
 def _invoice(raw):
@@ -286,3 +281,6 @@ def normalise(raw) -> c.CanonicalOrder:
         ),
         extra=extra,
     )
+
+
+JdClient.normaliser = staticmethod(normalise)  # defined after the client

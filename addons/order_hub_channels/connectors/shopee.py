@@ -82,6 +82,7 @@ class ShopeeClient(ChannelClient):
     label = "Shopee"
     default_base_url = "https://partner.shopeemobile.com"
     max_page_size = 100
+    order_id_key = "order_sn"
 
     def can_refresh(self):
         return bool(self.config.refresh_token)
@@ -213,12 +214,6 @@ class ShopeeClient(ChannelClient):
     def get_order(self, external_id):
         return self.details([str(external_id)])[0]
 
-    def external_id(self, raw):
-        return text(need(raw, "order_sn"))
-
-    def normalise(self, raw):
-        return normalise(raw)
-
 
 def _line(item, index):
     path = f"item_list[{index}]"
@@ -287,3 +282,6 @@ def normalise(raw) -> c.CanonicalOrder:
             if raw.get(k) not in (None, "")
         },
     )
+
+
+ShopeeClient.normaliser = staticmethod(normalise)  # defined after the client

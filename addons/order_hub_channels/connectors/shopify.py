@@ -48,6 +48,7 @@ class ShopifyClient(ChannelClient):
     platform = "shopify"
     label = "Shopify"
     max_page_size = 250
+    order_id_key = "id"
 
     def __init__(self, config, **kwargs):
         if not config.base_url and config.shop_id:
@@ -113,12 +114,6 @@ class ShopifyClient(ChannelClient):
     def get_order(self, external_id):
         _response, data = self._get(f"{self.api}/orders/{external_id}.json")
         return as_dict(need(data, "order"), "order")
-
-    def external_id(self, raw):
-        return text(need(raw, "id"))
-
-    def normalise(self, raw):
-        return normalise(raw)
 
 
 def _status(raw):
@@ -205,3 +200,6 @@ def normalise(raw) -> c.CanonicalOrder:
         ),
         extra={"name": raw["name"]} if raw.get("name") else {},
     )
+
+
+ShopifyClient.normaliser = staticmethod(normalise)  # defined after the client

@@ -56,6 +56,7 @@ class WechatShopClient(ChannelClient):
     label = "WeChat Shop"
     default_base_url = "https://api.weixin.qq.com"
     max_page_size = 100
+    order_id_key = "order_id"
 
     def can_refresh(self):
         return bool(self.config.app_key and self.config.app_secret)
@@ -141,12 +142,6 @@ class WechatShopClient(ChannelClient):
         data = self._call("channels/ec/order/get", {"order_id": str(external_id)})
         return as_dict(need(data, "order"), "order")
 
-    def external_id(self, raw):
-        return text(need(raw, "order_id"))
-
-    def normalise(self, raw):
-        return normalise(raw)
-
 
 def _line(item, index):
     path = f"order_detail.product_infos[{index}]"
@@ -219,3 +214,6 @@ def normalise(raw) -> c.CanonicalOrder:
         ),
         extra={"deliver_method": delivery.get("deliver_method")} if "deliver_method" in delivery else {},
     )
+
+
+WechatShopClient.normaliser = staticmethod(normalise)  # defined after the client
