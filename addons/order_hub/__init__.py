@@ -1,2 +1,3 @@
 from . import rpc_source
 from . import models
+from . import controllers

@@ -14,6 +14,8 @@ from werkzeug.wrappers import Response
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
+from odoo.addons.order_hub.controllers.request_body import read_body
+
 _logger = logging.getLogger(__name__)
 
 MAX_BODY = 512 * 1024  # bytes; an order push is a few kilobytes
@@ -39,6 +41,23 @@ class OrderHubWebhook(http.Controller):
             .search([("code", "=", code), ("active", "=", True)], limit=1)
         )
 
+    def _verify(self, channel, body):
+        """Events of the current request to ``channel``, its signature checked
+        with the channel's secrets (SignatureError / BadPayload otherwise)."""
+        from ..connectors import webhooks
+
+        httprequest = request.httprequest
+        return webhooks.verify_and_parse(
+            channel.platform,
+            headers=dict(httprequest.headers),
+            body=body,
+            secret=channel.app_secret or "",
+            app_key=channel.app_key or None,
+            token=channel.webhook_secret or None,
+            aes_key=channel.webhook_aes_key or None,
+            url=httprequest.url,
+        )
+
     @http.route(
         "/order_hub/webhook/<string:code>",
         type="http",
@@ -48,28 +67,16 @@ class OrderHubWebhook(http.Controller):
         save_session=False,
     )
     def receive(self, code, **_params):
-        httprequest = request.httprequest
-        if (httprequest.content_length or 0) > MAX_BODY:
-            return _plain(413, "payload too large")
-        body = httprequest.get_data(cache=False)
-        if len(body) > MAX_BODY:
+        body = read_body(request.httprequest, MAX_BODY)
+        if body is None:
             return _plain(413, "payload too large")
         channel = self._find_channel(code)
         if not channel:
             return _plain(404, "unknown channel")
-        from ..connectors import errors, webhooks
+        from ..connectors import errors
 
         try:
-            events = webhooks.verify_and_parse(
-                channel.platform,
-                headers=dict(httprequest.headers),
-                body=body,
-                secret=channel.app_secret or "",
-                app_key=channel.app_key or None,
-                token=channel.webhook_secret or None,
-                aes_key=channel.webhook_aes_key or None,
-                url=httprequest.url,
-            )
+            events = self._verify(channel, body)
         except errors.SignatureError as error:
             _logger.info("webhook of channel %s refused: %s", channel.id, error.__class__.__name__)
             return _plain(401, "invalid signature")
@@ -109,19 +116,10 @@ class OrderHubWebhook(http.Controller):
         channel = self._find_channel(code)
         if not channel:
             return _plain(404, "unknown channel")
-        from ..connectors import errors, webhooks
+        from ..connectors import errors
 
         try:
-            events = webhooks.verify_and_parse(
-                channel.platform,
-                headers=dict(request.httprequest.headers),
-                body=b"",
-                secret=channel.app_secret or "",
-                app_key=channel.app_key or None,
-                token=channel.webhook_secret or None,
-                aes_key=channel.webhook_aes_key or None,
-                url=request.httprequest.url,
-            )
+            events = self._verify(channel, b"")
         except (errors.SignatureError, errors.BadPayload):
             return _plain(401, "invalid signature")
         if len(events) != 1 or events[0].topic != "url_verification":

@@ -114,6 +114,16 @@ class TestWebhook(ChannelsCommon, HttpCase):
             str(order_id),
         )
 
+    def test_wechat_url_verification_answers_echostr_only_when_signed(self):
+        box, channel = self.start("wechat_shop", orders=1)
+        url = box.verification_url(self.url(channel), echostr="abc123")
+        answer = requests.get(url, timeout=10)
+        self.assertEqual((answer.status_code, answer.text), (200, "abc123"))
+        forged = requests.get(url.replace("signature=", "signature=0"), timeout=10)
+        self.assertEqual(forged.status_code, 401)
+        self.assertEqual(requests.get(f"{self.url(channel)}x", timeout=10).status_code, 404)
+        self.assertFalse(self.inbound(channel))
+
     def test_douyin_push_fetches_the_order_and_redelivery_is_not_stored_twice(self):
         box, channel = self.start("douyin", orders=2)
         order_id = next(iter(box.orders))

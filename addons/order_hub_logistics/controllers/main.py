@@ -4,6 +4,7 @@ import logging
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.order_hub.controllers.request_body import body_too_large
 from odoo.addons.order_hub_logistics.carriers import errors as carrier_errors
 from odoo.addons.order_hub_logistics.carriers.kuaidi100 import parse_callback
 
@@ -29,7 +30,7 @@ class Kuaidi100Callback(http.Controller):
     )
     def kuaidi100_push(self, carrier_id, **form):
         """Kuaidi100 push: verify UPPER(md5(param + salt)) first; a bad sign writes nothing."""
-        if (request.httprequest.content_length or 0) > MAX_BODY:
+        if body_too_large(request.httprequest, MAX_BODY):
             return _answer(False, 413, "payload too large")
         carrier = request.env["delivery.carrier"].sudo().browse(carrier_id).exists()
         if not carrier or carrier.delivery_type not in ("sf_express", "zto"):
