@@ -171,3 +171,42 @@ def test_sandbox_control_endpoint(make_sandbox):
     creds = requests.get(f"{box.url}/_sandbox/credentials", timeout=2).json()
     assert creds["base_url"] == box.url and creds["app_secret"] == box.credentials["app_secret"]
     assert requests.get(f"{box.url}/_sandbox/requests", timeout=2).json() == []
+
+
+def test_cursor_pages_restarts_the_cursor_in_each_window():
+    from connectors.base import cursor_pages
+
+    start = NOW.replace(microsecond=0)
+    end = start + timedelta(days=2, hours=12)
+    asked = []
+
+    def fetch(window_start, query_end, cursor):
+        asked.append((window_start, query_end, cursor))
+        page = int(cursor or 0) + 1
+        return [f"{window_start:%d}-{page}"], str(page), page == 2  # two pages a window
+
+    pages = list(cursor_pages(fetch, start, end, timedelta(days=1)))
+    day = timedelta(days=1)
+    second = timedelta(seconds=1)
+    assert asked == [
+        (start, start + day - second, ""),
+        (start, start + day - second, "1"),
+        (start + day, start + 2 * day - second, ""),
+        (start + day, start + 2 * day - second, "1"),
+        (start + 2 * day, end, ""),
+        (start + 2 * day, end, "1"),
+    ]
+    assert [page.orders[0][-1] for page in pages] == ["1", "2"] * 3
+    # inside a window the watermark stays at its start; the window's last page covers it
+    assert [page.watermark for page in pages] == [start, start + day, start + day, start + 2 * day] + [
+        start + 2 * day,
+        end,
+    ]
+    assert [page.next_cursor for page in pages] == [
+        "1",
+        f"window:{(start + day).isoformat()}",
+        "1",
+        f"window:{(start + 2 * day).isoformat()}",
+        "1",
+        None,
+    ]

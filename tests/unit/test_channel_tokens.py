@@ -68,3 +68,17 @@ def test_platforms_without_refresh_raise_auth_error(make_sandbox, platform):
     with pytest.raises(connectors.AuthError) as error:
         client.refresh_access_token()
     assert "authorise" in str(error.value)
+
+
+def test_a_granted_token_is_stored_with_its_lifetime():
+    seen = []
+    config = connectors.ClientConfig("douyin", base_url="http://127.0.0.1:9", refresh_token="old-refresh")
+    client = connectors.get_client(config, token_callback=seen.append)
+    before = datetime.now(timezone.utc)
+    client._store_new_token("t1", 7200, "r1")
+    assert (config.access_token, config.refresh_token) == ("t1", "r1")
+    assert before + timedelta(seconds=7200) <= config.token_expires_at <= before + timedelta(seconds=7210)
+    client._store_new_token("t2", 0)  # no lifetime given: no known expiry, refresh token kept
+    assert (config.access_token, config.token_expires_at, config.refresh_token) == ("t2", None, "r1")
+    assert [info.access_token for info in seen] == ["t1", "t2"]
+    assert seen[-1].refresh_token == ""

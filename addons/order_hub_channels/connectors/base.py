@@ -110,6 +110,11 @@ class ChannelClient(abc.ABC):
             self.token_callback(info)
         return info
 
+    def _store_new_token(self, access_token, expires_in, refresh_token=""):
+        """Store a token the platform granted for ``expires_in`` seconds (0: no known expiry)."""
+        expires_at = datetime.now(timezone.utc) + timedelta(seconds=expires_in) if expires_in else None
+        return self._store_token(TokenInfo(access_token, expires_at, refresh_token))
+
     def token_due(self, now=None):
         expires = self.config.token_expires_at
         if not self.config.access_token:
@@ -211,6 +216,24 @@ def seek_pages(fetch, start, end, page_size, update_of, key_of, first_page=0):
         else:
             since, page, seen = top, first_page, at_top
         yield fresh, max(start, top - timedelta(seconds=1)), f"{since.isoformat()}#{page}", False
+
+
+def cursor_pages(fetch, start, end, size):
+    """Pages of a list read window by window (at most ``size`` each) with the
+    platform's cursor, on platforms whose list is not sorted by update time.
+
+    ``fetch(window_start, query_end, cursor)`` returns ``(orders, new_cursor,
+    last)`` for one page of the window; ``cursor`` is "" on its first page.
+    """
+    for window_start, window_end, query_end in windows(start, end, size):
+        cursor = ""
+        while True:
+            orders, new_cursor, last = fetch(window_start, query_end, cursor)
+            watermark = page_watermark([], window_start, window_end, last, False)
+            yield OrderPage(orders, watermark, next_cursor(last, new_cursor, window_end, end))
+            if last:
+                break
+            cursor = new_cursor
 
 
 def next_cursor(last_of_window, cursor, window_end, end):

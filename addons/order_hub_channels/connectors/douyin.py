@@ -25,7 +25,6 @@ from . import canonical as c
 from .base import (
     ChannelClient,
     OrderPage,
-    TokenInfo,
     as_dict,
     as_list,
     decimal,
@@ -135,10 +134,7 @@ class DouyinClient(ChannelClient):
             params = {"grant_type": "authorization_self", "code": "", "shop_id": self.config.shop_id}
             data = self._call("token.create", params, with_token=False)
         token = need(data, "access_token", "data")
-        expires_in = int(data.get("expires_in") or 0)
-        expires_at = datetime.now(timezone.utc) + timedelta(seconds=expires_in) if expires_in else None
-        info = TokenInfo(token, expires_at, text(data.get("refresh_token")))
-        return self._store_token(info)
+        return self._store_new_token(token, int(data.get("expires_in") or 0), text(data.get("refresh_token")))
 
     # ---- orders ---------------------------------------------------------------
     def test_connection(self):

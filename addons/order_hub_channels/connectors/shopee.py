@@ -18,25 +18,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from . import canonical as c
 from .base import (
     ChannelClient,
-    OrderPage,
-    TokenInfo,
     as_dict,
     as_list,
+    cursor_pages,
     decimal,
     is_masked,
     money,
     need,
-    next_cursor,
     optional_unix_time,
-    page_watermark,
     text,
     unix_time,
-    windows,
 )
 from .errors import AuthError, BadPayload, ConnectorError, RateLimited, TransientError
 
@@ -156,12 +152,7 @@ class ShopeeClient(ChannelClient):
             REFRESH_PATH, self.http.request("POST", REFRESH_PATH, params=query, json_body=body)
         )
         expires_in = int(data.get("expire_in") or 14400)
-        info = TokenInfo(
-            need(data, "access_token"),
-            datetime.now(UTC) + timedelta(seconds=expires_in),
-            text(data.get("refresh_token")),
-        )
-        return self._store_token(info)
+        return self._store_new_token(need(data, "access_token"), expires_in, text(data.get("refresh_token")))
 
     def test_connection(self):
         data = self._call(SHOP_INFO_PATH, {})
@@ -196,20 +187,16 @@ class ShopeeClient(ChannelClient):
     def iter_order_pages(self, start, end, page_size=50):
         if not self._check_range(start, end, page_size):
             return
-        for window_start, window_end, query_end in windows(start, end, MAX_WINDOW):
-            cursor = ""
-            while True:
-                data = self._list(window_start, query_end, page_size, cursor)
-                listed = as_list(data.get("order_list"), "response.order_list")
-                sns = [text(need(as_dict(x, "order_list[]"), "order_sn", "order_list[]")) for x in listed]
-                new_cursor = text(data.get("next_cursor"))
-                last = not data.get("more") or not sns or not new_cursor
-                orders = self.details(sns) if sns else []
-                watermark = page_watermark([], window_start, window_end, last, False)
-                yield OrderPage(orders, watermark, next_cursor(last, new_cursor, window_end, end))
-                if last:
-                    break
-                cursor = new_cursor
+
+        def fetch(window_start, query_end, cursor):
+            data = self._list(window_start, query_end, page_size, cursor)
+            listed = as_list(data.get("order_list"), "response.order_list")
+            sns = [text(need(as_dict(x, "order_list[]"), "order_sn", "order_list[]")) for x in listed]
+            new_cursor = text(data.get("next_cursor"))
+            last = not data.get("more") or not sns or not new_cursor
+            return (self.details(sns) if sns else []), new_cursor, last
+
+        yield from cursor_pages(fetch, start, end, MAX_WINDOW)
 
     def get_order(self, external_id):
         return self.details([str(external_id)])[0]

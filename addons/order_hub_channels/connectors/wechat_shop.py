@@ -19,20 +19,16 @@ from datetime import datetime, timedelta, timezone
 from . import canonical as c
 from .base import (
     ChannelClient,
-    OrderPage,
-    TokenInfo,
     as_dict,
     as_list,
+    cursor_pages,
     decimal,
     fen,
     is_masked,
     need,
-    next_cursor,
     optional_unix_time,
-    page_watermark,
     text,
     unix_time,
-    windows,
 )
 from .errors import AuthError, BadPayload, ConnectorError, RateLimited, TransientError
 
@@ -90,8 +86,7 @@ class WechatShopClient(ChannelClient):
         }
         data = self._check("the token request", self.http.request("GET", "cgi-bin/token", params=params).data)
         token = need(data, "access_token")
-        expires_in = int(data.get("expires_in") or 7200)
-        return self._store_token(TokenInfo(token, datetime.now(timezone.utc) + timedelta(seconds=expires_in)))
+        return self._store_new_token(token, int(data.get("expires_in") or 7200))
 
     def _post(self, path, body):
         response = self.http.request(
@@ -123,20 +118,16 @@ class WechatShopClient(ChannelClient):
     def iter_order_pages(self, start, end, page_size=50):
         if not self._check_range(start, end, page_size):
             return
-        for window_start, window_end, query_end in windows(start, end, MAX_WINDOW):
-            next_key = ""
-            while True:
-                data = self._list(window_start, query_end, page_size, next_key)
-                ids = as_list(data.get("order_id_list"), "order_id_list")
-                new_key = text(data.get("next_key"))
-                more = data.get("has_more")
-                last = not ids or not new_key or new_key == next_key or more is False
-                orders = [self.get_order(order_id) for order_id in ids]
-                watermark = page_watermark([], window_start, window_end, last, False)
-                yield OrderPage(orders, watermark, next_cursor(last, new_key, window_end, end))
-                if last:
-                    break
-                next_key = new_key
+
+        def fetch(window_start, query_end, next_key):
+            data = self._list(window_start, query_end, page_size, next_key)
+            ids = as_list(data.get("order_id_list"), "order_id_list")
+            new_key = text(data.get("next_key"))
+            more = data.get("has_more")
+            last = not ids or not new_key or new_key == next_key or more is False
+            return [self.get_order(order_id) for order_id in ids], new_key, last
+
+        yield from cursor_pages(fetch, start, end, MAX_WINDOW)
 
     def get_order(self, external_id):
         data = self._call("channels/ec/order/get", {"order_id": str(external_id)})
