@@ -26,6 +26,13 @@ INVOICE_FIELDS = {
     "hub_invoice_phone": "hub_invoice_phone",
     "hub_invoice_email": "hub_invoice_email",
 }
+# computed from the buyer when the invoice address changes, then editable
+_FROM_BUYER = {
+    "compute": "_compute_hub_invoice_data",
+    "store": True,
+    "readonly": False,
+    "precompute": True,
+}
 
 
 class SaleOrder(models.Model):
@@ -34,56 +41,35 @@ class SaleOrder(models.Model):
     hub_invoice_type = fields.Selection(
         INVOICE_TYPES,
         string="Invoice Type",
-        compute="_compute_hub_invoice_data",
-        store=True,
-        readonly=False,
-        precompute=True,
+        **_FROM_BUYER,
         index=True,
     )
     hub_invoice_title = fields.Char(
         string="Invoice Title",
-        compute="_compute_hub_invoice_data",
-        store=True,
-        readonly=False,
-        precompute=True,
+        **_FROM_BUYER,
         help="Company name (or personal title) printed on the invoice.",
     )
     hub_invoice_tax_id = fields.Char(
         string="Buyer Tax ID",
-        compute="_compute_hub_invoice_data",
-        store=True,
-        readonly=False,
-        precompute=True,
+        **_FROM_BUYER,
         help="18-character unified social credit code, or a 15/17/20-character legacy taxpayer id.",
     )
     hub_invoice_address = fields.Char(
         string="Registered Address",
-        compute="_compute_hub_invoice_data",
-        store=True,
-        readonly=False,
-        precompute=True,
+        **_FROM_BUYER,
     )
     hub_invoice_phone = fields.Char(
         string="Registered Phone",
-        compute="_compute_hub_invoice_data",
-        store=True,
-        readonly=False,
-        precompute=True,
+        **_FROM_BUYER,
     )
     hub_invoice_email = fields.Char(
         string="Invoice Email",
-        compute="_compute_hub_invoice_data",
-        store=True,
-        readonly=False,
-        precompute=True,
+        **_FROM_BUYER,
     )
     hub_invoice_bank_id = fields.Many2one(
         "res.partner.bank",
         string="Buyer Bank Account",
-        compute="_compute_hub_invoice_data",
-        store=True,
-        readonly=False,
-        precompute=True,
+        **_FROM_BUYER,
         domain="[('partner_id', 'child_of', hub_invoice_buyer_id)]",
     )
     hub_invoice_buyer_id = fields.Many2one(
@@ -126,9 +112,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if self.hub_invoice_type != "special":
             return []
-        missing = []
-        if not (self.hub_invoice_title or "").strip():
-            missing.append(_("company name"))
+        missing = [] if (self.hub_invoice_title or "").strip() else [_("company name")]
         verdict = tax_id.check(self.hub_invoice_tax_id)
         if verdict == tax_id.EMPTY:
             missing.append(_("tax id"))
@@ -147,15 +131,14 @@ class SaleOrder(models.Model):
                     tax_id=self.hub_invoice_tax_id,
                 )
             )
-        if not (self.hub_invoice_address or "").strip():
-            missing.append(_("registered address"))
-        if not (self.hub_invoice_phone or "").strip():
-            missing.append(_("registered phone"))
-        if not self.hub_invoice_bank_id.bank_id.name:
-            missing.append(_("bank name"))
-        if not self.hub_invoice_bank_id.acc_number:
-            missing.append(_("bank account"))
-        return missing
+        bank = self.hub_invoice_bank_id
+        required = [
+            ((self.hub_invoice_address or "").strip(), _("registered address")),
+            ((self.hub_invoice_phone or "").strip(), _("registered phone")),
+            (bank.bank_id.name, _("bank name")),
+            (bank.acc_number, _("bank account")),
+        ]
+        return missing + [label for value, label in required if not value]
 
     def _hub_detect_special_invoice_incomplete(self):
         """``by_method`` exception rule: quotations whose special invoice data is incomplete."""
@@ -175,15 +158,7 @@ class SaleOrder(models.Model):
 
     def _hub_audited_fields(self):
         # lifecycle audit trail: who changed the invoice data, when and from where
-        return super()._hub_audited_fields() + [
-            "hub_invoice_type",
-            "hub_invoice_title",
-            "hub_invoice_tax_id",
-            "hub_invoice_address",
-            "hub_invoice_phone",
-            "hub_invoice_email",
-            "hub_invoice_bank_id",
-        ]
+        return super()._hub_audited_fields() + [*INVOICE_FIELDS, "hub_invoice_bank_id"]
 
     def _prepare_invoice(self):
         values = super()._prepare_invoice()
