@@ -63,6 +63,22 @@ def test_query_errors(kd):
         client(kd).query("shunfeng", "UNKNOWN")
 
 
+class _ListAnswering(Kuaidi100Sandbox):
+    """Answers every call with valid JSON that is not an object."""
+
+    def route(self, path, headers, body):
+        return 200, {}, [path]
+
+
+def test_an_answer_that_is_not_an_object_is_a_bad_payload():
+    with _ListAnswering() as sandbox:
+        with pytest.raises(errors.CarrierBadPayload, match="unexpected body"):
+            client(sandbox).query("shunfeng", "SF1")
+        with pytest.raises(errors.CarrierBadPayload, match="unexpected body"):
+            client(sandbox).subscribe("shunfeng", "SF1", "http://127.0.0.1:9/cb")
+        assert [request["path"] for request in sandbox.requests] == ["/poll/query.do", "/poll"]
+
+
 class _Receiver(BaseHTTPRequestHandler):
     received = []
 

@@ -131,6 +131,19 @@ class Kuaidi100Client:
     def __repr__(self):
         return f"Kuaidi100Client({self.base_url!r}, customer={self.customer!r})"
 
+    def _post(self, path, form):
+        """POST ``form`` to ``path``; the answer object (CarrierBadPayload when it is not one)."""
+        answer = post(
+            f"{self.base_url}/{path}",
+            carrier="Kuaidi100",
+            timeout=self.timeout,
+            session=self.session,
+            data=form,
+        )
+        if not isinstance(answer, dict):
+            raise CarrierBadPayload("Kuaidi100 answered with an unexpected body.")
+        return answer
+
     def query(self, company, number, phone=None):
         """Latest tracking of one waybill (``company`` is Kuaidi100's code, e.g. ``shunfeng``)."""
         param = {"com": company, "num": number, "resultv2": "1", "show": "0", "order": "desc"}
@@ -142,15 +155,7 @@ class Kuaidi100Client:
             "param": text,
             "sign": kuaidi100_query_sign(text, self._key, self.customer),
         }
-        answer = post(
-            f"{self.base_url}/poll/query.do",
-            carrier="Kuaidi100",
-            timeout=self.timeout,
-            session=self.session,
-            data=form,
-        )
-        if not isinstance(answer, dict):
-            raise CarrierBadPayload("Kuaidi100 answered with an unexpected body.")
+        answer = self._post("poll/query.do", form)
         if answer.get("result") is False or str(answer.get("status", "200")) != "200":
             _raise_for(answer)
         return TrackingResult.from_payload(answer)
@@ -163,15 +168,7 @@ class Kuaidi100Client:
             parameters["phone"] = phone
         param = {"company": company, "number": number, "key": self._key, "parameters": parameters}
         form = {"schema": "json", "param": json.dumps(param, ensure_ascii=False, separators=(",", ":"))}
-        answer = post(
-            f"{self.base_url}/poll",
-            carrier="Kuaidi100",
-            timeout=self.timeout,
-            session=self.session,
-            data=form,
-        )
-        if not isinstance(answer, dict):
-            raise CarrierBadPayload("Kuaidi100 answered with an unexpected body.")
+        answer = self._post("poll", form)
         code = str(answer.get("returnCode") or "")
         if answer.get("result") is True or code == "501":  # 501: already subscribed
             return True
