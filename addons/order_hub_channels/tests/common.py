@@ -175,6 +175,16 @@ class ChannelsCommon(OrderHubCommon):
             }
         )
 
+    def start_sandbox_channel(self, platform, orders, code, seed):
+        """A running sandbox (stopped at cleanup) and its channel, pulling from three days back."""
+        from sandbox import start_sandbox
+
+        box = start_sandbox(platform, orders=orders, seed=seed)
+        self.addCleanup(box.stop)
+        channel = self.sandbox_channel(box, code)
+        channel.watermark = datetime.now() - timedelta(days=3)
+        return box, channel
+
     def store(self, *orders, source="rpc", channel=None):
         return self.Inbound._store_payloads(channel or self.channel, list(orders), source=source)
 

@@ -14,17 +14,10 @@ class TestPull(ChannelsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        from sandbox import start_sandbox
-
-        cls.start_sandbox = staticmethod(start_sandbox)
         cls.sandbox_products()
 
     def start(self, platform, orders, seed=11):
-        box = self.start_sandbox(platform, orders=orders, seed=seed)
-        self.addCleanup(box.stop)
-        channel = self.sandbox_channel(box, f"pull-{platform}-{seed}")
-        channel.watermark = datetime.now() - timedelta(days=3)
-        return box, channel
+        return self.start_sandbox_channel(platform, orders, f"pull-{platform}-{seed}", seed)
 
     def pull(self, channel):
         before = self.env["queue.job"].search([])

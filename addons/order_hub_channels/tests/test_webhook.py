@@ -1,6 +1,5 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
 
 import requests
 
@@ -16,18 +15,13 @@ class TestWebhook(ChannelsCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        from sandbox import send_webhook, start_sandbox
+        from sandbox import send_webhook
 
         cls.send_webhook = staticmethod(send_webhook)
-        cls.start_sandbox = staticmethod(start_sandbox)
         cls.sandbox_products()
 
     def start(self, platform, orders, seed=21):
-        box = self.start_sandbox(platform, orders=orders, seed=seed)
-        self.addCleanup(box.stop)
-        channel = self.sandbox_channel(box, f"hook-{platform}-{seed}")
-        channel.watermark = datetime.now() - timedelta(days=3)
-        return box, channel
+        return self.start_sandbox_channel(platform, orders, f"hook-{platform}-{seed}", seed)
 
     def url(self, channel):
         return f"{self.base_url()}/order_hub/webhook/{channel.code}"
