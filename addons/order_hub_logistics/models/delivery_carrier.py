@@ -122,25 +122,15 @@ class DeliveryCarrier(models.Model):
                 for move in picking.move_ids
             ]
             client = self._hub_client()
+            options = {"weight": picking.shipping_weight or picking.weight}
+            if self.delivery_type == "sf_express":
+                options["express_type"] = int(self.hub_sf_express_type or 2)
+            else:  # ZTO names the count "quantity"
+                cargo = [{"name": c["name"], "quantity": c["count"]} for c in cargo]
             try:
-                if self.delivery_type == "sf_express":
-                    result = client.create_order(
-                        code,
-                        self._hub_sender(picking),
-                        self._hub_address(picking.partner_id),
-                        cargo,
-                        express_type=int(self.hub_sf_express_type or 2),
-                        weight=picking.shipping_weight or picking.weight,
-                    )
-                else:
-                    items = [{"name": c["name"], "quantity": c["count"]} for c in cargo]
-                    result = client.create_order(
-                        code,
-                        self._hub_sender(picking),
-                        self._hub_address(picking.partner_id),
-                        items,
-                        weight=picking.shipping_weight or picking.weight,
-                    )
+                result = client.create_order(
+                    code, self._hub_sender(picking), self._hub_address(picking.partner_id), cargo, **options
+                )
             except carrier_errors.CarrierError as error:
                 _logger.info(
                     "%s refused waybill for %s: %s", self.delivery_type, picking.name, type(error).__name__
