@@ -113,17 +113,26 @@ class SaleOrder(models.Model):
         "hub_stage_id.calendar_id",
     )
     def _compute_hub_sla_dates(self):
+        # orders of a batch enter a stage at the same moment (the transaction's
+        # now): plan each (stage, start, hours) on the calendar once
+        planned = {}
+
+        def plan(stage, start, hours):
+            key = (stage.id, start, hours)
+            if key not in planned:
+                planned[key] = stage._plan_working_hours(start, hours)
+            return planned[key]
+
         for order in self:
             stage, start = order.hub_stage_id, order.hub_stage_entered_at
             if not stage or not start or not stage.sla_hours:
                 order.hub_sla_deadline = order.hub_sla_risk_at = False
             else:
                 ratio = min(max(stage.warning_percent, 0.0), 100.0) / 100.0
-                order.hub_sla_deadline = stage._plan_working_hours(start, stage.sla_hours)
-                order.hub_sla_risk_at = stage._plan_working_hours(start, stage.sla_hours * ratio) or start
-            order.hub_ticket_due_at = (
-                stage._plan_working_hours(start, stage.ticket_after_hours) if stage and start else False
-            )
+                order.hub_sla_deadline = plan(stage, start, stage.sla_hours)
+                order.hub_sla_risk_at = plan(stage, start, stage.sla_hours * ratio) or start
+            due = plan(stage, start, stage.ticket_after_hours) if stage and start else False
+            order.hub_ticket_due_at = due
 
     @api.depends("hub_sla_deadline", "hub_sla_risk_at")
     def _compute_hub_sla_status(self):
