@@ -183,11 +183,10 @@ class OrderHubOrderImporter(models.AbstractModel):
             parsed.append((rec, order))
         return parsed
 
-    @staticmethod
-    def _reason(error):
+    def _reason(self, error):
         text = str(error).strip()
         if isinstance(error, KeyError):
-            return _("The payload lacks the field %(field)s.", field=text)
+            return self.env._("The payload lacks the field %(field)s.", field=text)
         return text or error.__class__.__name__
 
     # ------------------------------------------------------------------
@@ -325,9 +324,10 @@ class OrderHubOrderImporter(models.AbstractModel):
                 blocked |= sale
         return blocked
 
-    @staticmethod
-    def _blocked_message():
-        return _(
+    def _blocked_message(self):
+        # jobs run without a user language in the context: self.env._ finds
+        # the user's language, where a bare _() in a staticmethod finds none
+        return self.env._(
             "Imported as a quotation: exception rules block its confirmation; "
             "see the exceptions on the order, fix them and confirm it."
         )
