@@ -187,7 +187,7 @@ class OrderHubInboundOrder(models.Model):
         for rec in self.filtered(lambda r: r.state == "pending"):
             rec.with_delay(
                 channel=rec.channel_id._job_channel(),
-                identity_key=f"order_hub_inbound_{rec.id}",
+                identity_key=rec._import_job_key(),
                 description=_(
                     "Import order %(ref)s of %(channel)s",
                     ref=rec.external_id,
@@ -204,9 +204,39 @@ class OrderHubInboundOrder(models.Model):
         # batch-friendly: also take other pending payloads of the channel that no
         # other worker holds; their own jobs then find them done and end at once
         size = self.env.context.get("order_hub_import_batch", IMPORT_BATCH)
-        batch = self | self._claim_pending(size - 1)
-        batch._import_batch(raise_on_conflict=True)
+        taken = self._claim_pending(size - 1)
+        (self | taken)._import_batch(raise_on_conflict=True)
+        taken._settle_import_jobs(self)
         return self.error or self.result
+
+    def _import_job_key(self):
+        return f"order_hub_inbound_{self.id}"
+
+    def _settle_import_jobs(self, by):
+        """Mark the still pending import jobs of payloads imported by the job of
+        ``by`` as done, so that workers do not start them only to find nothing
+        to do.  A job the runner is starting at this very moment is left alone
+        (it then ends at once: its payload is no longer pending)."""
+        if not self:
+            return
+        jobs = self.env["queue.job"].sudo()
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM queue_job WHERE identity_key = ANY(%s) AND state = 'pending' "
+                        "FOR NO KEY UPDATE SKIP LOCKED",
+                        [rec._import_job_key() for rec in self],
+                    ),
+                    log_exceptions=False,
+                )
+                jobs = jobs.browse([row[0] for row in self.env.cr.fetchall()])
+                jobs._change_job_state(
+                    "done",
+                    result=_("Imported by the job of payload %(ref)s.", ref=by.external_id),
+                )
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
+            _logger.info("import jobs changed concurrently; they will end by themselves")
 
     def _lock_pending(self):
         """Lock this payload if it is pending and no other worker holds it."""

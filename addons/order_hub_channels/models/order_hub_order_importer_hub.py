@@ -12,7 +12,8 @@
 New orders are never confirmed in the transaction that creates them: OCA
 ``sale_exception`` writes the exceptions it finds through a second database
 cursor, which would wait forever on the lock of the uncommitted order.  Their
-confirming actions run in a queue job of their own, after the import committed.
+confirming actions run in a queue job of their own (one per batch, in the
+confirmation lane), after the import committed.
 """
 
 import dataclasses
@@ -59,9 +60,12 @@ class OrderHubOrderImporter(models.AbstractModel):
             )
             (later if action in CONFIRMING_ACTIONS else now).append((item, action))
         super()._apply_new_status(ctx, [item for item, _action in now])
+        by_action = {}
         for ((rec, _order, _vals), sale), action in later:
-            sale._hub_enqueue_channel_action(action)
+            by_action[action] = by_action.get(action, self.env["sale.order"]) | sale
             rec._finish("done", sale, "created")
+        for action, sales in by_action.items():
+            sales._hub_enqueue_channel_action(action)
 
     def _do_status_action(self, sales, action):
         blocked = super()._do_status_action(sales, action)

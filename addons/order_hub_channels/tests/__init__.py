@@ -7,3 +7,4 @@ from . import test_webhook
 from . import test_concurrency
 from . import test_channel
 from . import test_hub_glue
+from . import test_confirm_batch
