@@ -2,25 +2,31 @@
 
     setup/dev bench                     (2,000 orders, baseline on 200)
     .venv/bin/python tests/bench/bench_import.py -c var/dev-odoo.conf -d order_hub_dev \\
-        [--orders 2000] [--baseline 200] [--port 18969]
+        [--orders 2000] [--baseline 200] [--port 18969] [--workers N]
 
-Hub: a Shopify sandbox with N paid orders of 3 lines; the channel pulls them
-(real HTTP, pages of 50) into the inbox, then the import jobs the pull enqueued
-run one after the other as a single queue_job worker runs them (one transaction
-per job, ``Job.perform``); each job takes up to 50 pending payloads nobody else
-holds.  Baseline, in the same run: the first ``--baseline`` of the same orders,
-created and confirmed one by one through XML-RPC as an external integrator
-would (find or create the customer, create the order, confirm it) against an
-Odoo server started for the purpose.  Prints figures; not a pass/fail test.
-Leaves the orders in the database (use the dev database).
+Hub, as deployed: an Odoo server with N worker processes (default: the CPU
+cores) and OCA queue_job's runner (channels ``root:N`` and the confirmation
+lane ``root.order_hub.confirm:1``).  A Shopify sandbox holds the orders, paid,
+of 3 lines each; the channel pulls them (real HTTP, pages of 50) into the
+inbox and enqueues one import job per order; the runner hands the jobs to the
+workers; each import job takes up to 50 pending payloads nobody else holds and
+enqueues one confirmation job per batch of new orders.  Timed from the end of
+the pull until no payload is pending and no job is open.  Baseline, in the
+same run and against the same server: the first ``--baseline`` of the same
+orders, created and confirmed one by one through XML-RPC as an external
+integrator would (find or create the customer, create the order, confirm it).
+Prints figures; not a pass/fail test.  Leaves the orders in the database (use
+the dev database).
 """
 
 import argparse
+import os
 import random
 import subprocess
 import sys
 import time
 import xmlrpc.client
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -37,6 +43,10 @@ def parse_args():
     parser.add_argument("--port", type=int, default=18969)
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 2, help="Odoo worker processes (default: CPU cores)"
+    )
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds the import may take at most")
     return parser.parse_args()
 
 
@@ -54,10 +64,10 @@ def three_line_orders(box, seed=7):
         ]
 
 
-def hub_import(registry, box):
+def hub_import(registry, box, args):
+    """Pull the sandbox, then let queue_job's runner and the server's workers
+    import and confirm, as deployed; time until every order is confirmed."""
     from odoo import SUPERUSER_ID, api
-
-    from odoo.addons.queue_job.job import Job
 
     creds = box.credentials
     with registry.cursor() as cr:
@@ -80,62 +90,61 @@ def hub_import(registry, box):
         before = env["queue.job"].search([], order="id desc", limit=1).id or 0
 
     started = time.perf_counter()
-    with registry.cursor() as cr:
+    with registry.cursor() as cr:  # the pull job, in this process
         env = api.Environment(cr, SUPERUSER_ID, {})
         message = env["order.hub.channel"].browse(channel_id)._job_pull()
     pulled = time.perf_counter()
 
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        uuids = (
-            env["queue.job"]
-            .search([("id", ">", before), ("method_name", "=", "_job_import")], order="id")
-            .mapped("uuid")
+    def progress(cr):
+        cr.execute(
+            "SELECT count(*) FILTER (WHERE state = 'pending') FROM order_hub_inbound_order "
+            "WHERE channel_id = %s",
+            (channel_id,),
         )
-
-    def run(uuids):
-        for uuid in uuids:  # as one queue_job worker: one transaction per job
-            with registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                job = Job.load(env, uuid)
-                job.set_started()
-                job.perform()
-                job.set_done()
-                job.store()
-
-    run(uuids)
-    # new orders are confirmed by their own jobs once the import committed
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        confirm_uuids = (
-            env["queue.job"]
-            .search([("id", ">", before), ("method_name", "=", "_job_hub_channel_action")], order="id")
-            .mapped("uuid")
+        pending = cr.fetchone()[0]
+        cr.execute(
+            "SELECT count(*) FROM queue_job WHERE id > %s AND state IN "
+            "('wait_dependencies', 'pending', 'enqueued', 'started')",
+            (before,),
         )
-    run(confirm_uuids)
+        return pending, cr.fetchone()[0]
+
+    deadline = time.monotonic() + args.timeout
+    with registry.cursor() as cr:
+        while True:
+            pending, running = progress(cr)
+            cr.rollback()
+            if not pending and not running:
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"timeout: {pending} payloads pending, {running} jobs open")
+            time.sleep(0.1)
     imported = time.perf_counter()
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         sales = env["sale.order"].search([("channel_id", "=", channel_id)])
         confirmed = sales.filtered(lambda s: s.state == "sale" and s.picking_ids)
+        reserved = confirmed.filtered(lambda s: s.hub_stock_state == "reserved")
         inbox = env["order.hub.inbound.order"].search([("channel_id", "=", channel_id)])
-        states = {state: inbox.filtered(lambda r, s=state: r.state == s) for state in ("done", "failed")}
+        jobs = env["queue.job"].search([("id", ">", before)])
         lines = set(len(s.order_line) for s in sales)
         return {
             "pull_message": message,
-            "jobs": len(uuids),
+            "jobs": dict(sorted(Counter(f"{j.method_name} {j.state}" for j in jobs).items())),
+            "retries": sum(max(0, job.retry - 1) for job in jobs),
             "pull_s": pulled - started,
             "import_s": imported - pulled,
             "sale_orders": len(sales),
             "confirmed_with_delivery": len(confirmed),
-            "inbox_done": len(states["done"]),
-            "inbox_failed": len(states["failed"]),
+            "reserved": len(reserved),
+            "inbox_done": len(inbox.filtered(lambda r: r.state == "done")),
+            "inbox_failed": len(inbox.filtered(lambda r: r.state == "failed")),
             "lines_per_order": sorted(lines),
         }
 
 
-def start_server(args):
+def start_server(args, workers):
     command = [
         sys.executable,
         str(Path(__import__("odoo").__file__).resolve().parents[1] / "odoo-bin"),
@@ -146,13 +155,22 @@ def start_server(args):
         "--http-port",
         str(args.port),
         "--workers",
-        "0",
+        str(workers),
         "--max-cron-threads",
         "0",
+        "--limit-time-real",
+        "600",
+        "--limit-time-cpu",
+        "600",
         "--log-level",
         "warn",
     ]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        ODOO_QUEUE_JOB_CHANNELS=f"root:{workers},root.order_hub.confirm:1",
+        ODOO_QUEUE_JOB_PORT=str(args.port),
+    )
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     common = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{args.port}/xmlrpc/2/common")
     for _ in range(120):
         try:
@@ -161,7 +179,12 @@ def start_server(args):
         except OSError:
             time.sleep(1)
     server.terminate()
-    raise SystemExit("the Odoo server for the baseline did not start")
+    raise SystemExit("the Odoo server did not start")
+
+
+def stop_server(server):
+    server.terminate()
+    server.wait(60)
 
 
 def baseline(args, box, count):
@@ -171,67 +194,62 @@ def baseline(args, box, count):
     orders = [
         connectors.normalise("shopify", box.render(order)) for order in list(box.orders.values())[:count]
     ]
-    server = start_server(args)
-    try:
-        url = f"http://127.0.0.1:{args.port}/xmlrpc/2"
-        uid = xmlrpc.client.ServerProxy(f"{url}/common").authenticate(
-            args.database, args.login, args.password, {}
+    url = f"http://127.0.0.1:{args.port}/xmlrpc/2"
+    uid = xmlrpc.client.ServerProxy(f"{url}/common").authenticate(
+        args.database, args.login, args.password, {}
+    )
+    models = xmlrpc.client.ServerProxy(f"{url}/object", allow_none=True)
+
+    def call(model, method, *params, **kw):
+        return models.execute_kw(args.database, uid, args.password, model, method, list(params), kw)
+
+    codes = sorted({line.merchant_code for order in orders for line in order.lines})
+    products = {
+        p["default_code"]: p["id"]
+        for p in call(
+            "product.product", "search_read", [("default_code", "in", codes)], fields=["default_code"]
         )
-        models = xmlrpc.client.ServerProxy(f"{url}/object", allow_none=True)
-
-        def call(model, method, *params, **kw):
-            return models.execute_kw(args.database, uid, args.password, model, method, list(params), kw)
-
-        codes = sorted({line.merchant_code for order in orders for line in order.lines})
-        products = {
-            p["default_code"]: p["id"]
-            for p in call(
-                "product.product", "search_read", [("default_code", "in", codes)], fields=["default_code"]
-            )
-        }  # the integrator caches the catalogue: one call, not timed per order
-        started = time.perf_counter()
-        for order in orders:
-            receiver = order.receiver
-            found = call("res.partner", "search", [("phone", "=", receiver.phone)], limit=1)
-            partner = (
-                found[0]
-                if found
-                else call(
-                    "res.partner",
-                    "create",
-                    {
-                        "name": receiver.name,
-                        "phone": receiver.phone,
-                        "city": receiver.city,
-                        "street": receiver.detail,
-                    },
-                )
-            )
-            sale = call(
-                "sale.order",
+    }  # the integrator caches the catalogue: one call, not timed per order
+    started = time.perf_counter()
+    for order in orders:
+        receiver = order.receiver
+        found = call("res.partner", "search", [("phone", "=", receiver.phone)], limit=1)
+        partner = (
+            found[0]
+            if found
+            else call(
+                "res.partner",
                 "create",
                 {
-                    "partner_id": partner,
-                    "client_order_ref": f"baseline-{order.external_id}",
-                    "order_line": [
-                        (
-                            0,
-                            0,
-                            {
-                                "product_id": products[line.merchant_code],
-                                "product_uom_qty": float(line.quantity),
-                                "price_unit": float(line.unit_price),
-                            },
-                        )
-                        for line in order.lines
-                    ],
+                    "name": receiver.name,
+                    "phone": receiver.phone,
+                    "city": receiver.city,
+                    "street": receiver.detail,
                 },
             )
-            call("sale.order", "action_confirm", [sale])
-        return time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(30)
+        )
+        sale = call(
+            "sale.order",
+            "create",
+            {
+                "partner_id": partner,
+                "client_order_ref": f"baseline-{order.external_id}",
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": products[line.merchant_code],
+                            "product_uom_qty": float(line.quantity),
+                            "price_unit": float(line.unit_price),
+                        },
+                    )
+                    for line in order.lines
+                ],
+            },
+        )
+        call("sale.order", "action_confirm", [sale])
+    return time.perf_counter() - started
 
 
 def stock_up(registry, quantity):
@@ -264,23 +282,33 @@ def main():
     box = start_sandbox("shopify", orders=args.orders, seed=2026)
     three_line_orders(box)
     stock_up(registry, args.orders * 3)
+    server = start_server(args, args.workers)
     try:
-        print(f"Hub import of {args.orders} sandbox orders (3 lines each) ...", flush=True)
-        hub = hub_import(registry, box)
+        print(
+            f"Hub import of {args.orders} sandbox orders (3 lines each), "
+            f"queue_job runner + {args.workers} workers ...",
+            flush=True,
+        )
+        hub = hub_import(registry, box, args)
         count = min(args.baseline, args.orders)
         print(f"Baseline: {count} of the same orders one by one through XML-RPC ...", flush=True)
         base_s = baseline(args, box, count)
     finally:
+        stop_server(server)
         box.stop()
     hub_rate = hub["sale_orders"] / hub["import_s"]
     end_to_end = hub["sale_orders"] / (hub["import_s"] + hub["pull_s"])
     base_rate = count / base_s
     print()
+    print(f"  machine                          : {os.cpu_count()} CPU cores, {args.workers} Odoo workers")
     print(f"  pull (HTTP, {hub['pull_message']}) : {hub['pull_s']:.1f} s")
-    print(f"  import jobs run                  : {hub['jobs']}")
+    for name, number in hub["jobs"].items():
+        print(f"  jobs {name:<28}: {number}")
+    print(f"  job retries                      : {hub['retries']}")
     print(
         f"  sale orders / confirmed+delivery : {hub['sale_orders']} / {hub['confirmed_with_delivery']}"
-        f"  (inbox done {hub['inbox_done']}, failed {hub['inbox_failed']}, lines {hub['lines_per_order']})"
+        f"  (reserved {hub['reserved']}; inbox done {hub['inbox_done']}, failed {hub['inbox_failed']};"
+        f" lines {hub['lines_per_order']})"
     )
     print(f"  hub import (inbox -> confirmed)  : {hub['import_s']:.1f} s = {hub_rate:.1f} orders/s")
     print(f"  hub incl. pull                   : {end_to_end:.1f} orders/s")
