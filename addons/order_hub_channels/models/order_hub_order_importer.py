@@ -26,6 +26,8 @@ from .res_partner import phone_key
 _logger = logging.getLogger(__name__)
 ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip")
 DATA_ERRORS = (BadPayload, UserError, KeyError, TypeError, ValueError, AttributeError, IndexError)
+# another transaction created the same row at the same moment
+CONFLICT_ERRORS = (psycopg2.errors.UniqueViolation, psycopg2.errors.SerializationFailure)
 
 
 def naive_utc(stamp):
@@ -35,10 +37,11 @@ def naive_utc(stamp):
 class ImportContext:
     """What a batch prefetches once: products, partners, mappings, existing orders."""
 
-    def __init__(self, env, channel, orders):
+    def __init__(self, env, channel, orders, raise_on_conflict=False):
         self.env = env
         self.channel = channel
         self.company = channel.company_id
+        self.raise_on_conflict = raise_on_conflict
         self.status_cache = {}
         self.field_maps = env["order.hub.field.map"].sudo().search([])
         self.products = self._prefetch_products(orders)
@@ -54,6 +57,14 @@ class ImportContext:
         self.partners = {}
         for partner in partners:
             self.partners.setdefault(partner.order_hub_phone_key, partner)
+        # buyers an import created, also when their phone was edited since
+        buyers = (
+            env["order.hub.buyer"]
+            .sudo()
+            .search([("company_id", "=", self.company.id), ("key", "in", list(keys - set(self.partners)))])
+        )
+        for buyer in buyers:
+            self.partners.setdefault(buyer.key, buyer.partner_id.with_env(env))
         self.country = env.ref("base.cn")
         self.countries = {}
         self.existing = {
@@ -147,7 +158,7 @@ class OrderHubOrderImporter(models.AbstractModel):
             if previous:
                 previous[0]._finish("ignored", error=_("A newer payload of this order was imported."))
             latest[order.external_id] = (rec, order)
-        ctx = ImportContext(env, channel, [order for _rec, order in latest.values()])
+        ctx = ImportContext(env, channel, [order for _rec, order in latest.values()], raise_on_conflict)
         self._create_customers(ctx, [order for _rec, order in latest.values()])
         to_create = []
         for rec, order in latest.values():
@@ -422,14 +433,32 @@ class OrderHubOrderImporter(models.AbstractModel):
         if not todo:
             return
         try:
-            with self.env.cr.savepoint():
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 partners = self.env["res.partner"].create(
                     [self._customer_vals(ctx, order, key) for key, order in todo.items()]
                 )
+                self._bind_buyers(ctx, dict(zip(todo, partners, strict=True)))
+        except CONFLICT_ERRORS:
+            if ctx.raise_on_conflict:
+                raise RetryableJobError(
+                    _("A buyer of these orders is being created by another import."), seconds=2
+                ) from None
+            return  # left to each order, which then fails alone with a reason
         except DATA_ERRORS as error:  # left to each order, which then fails alone
             _logger.info("batch creation of buyers failed: %s", error)
             return
         ctx.partners.update(zip(todo, partners, strict=True))
+
+    def _bind_buyers(self, ctx, partners_by_key):
+        """Record the new buyers; the database refuses a buyer created at the
+        same moment by another import (unique company and key)."""
+        self.env["order.hub.buyer"].sudo().create(
+            [
+                {"company_id": ctx.company.id, "key": key, "partner_id": partner.id}
+                for key, partner in partners_by_key.items()
+                if key
+            ]
+        )
 
     def _customer_vals(self, ctx, order, key):
         vals = self._address_vals(ctx, order.receiver)
@@ -450,17 +479,23 @@ class OrderHubOrderImporter(models.AbstractModel):
         partner = ctx.partners.get(key) if key else None
         if partner:
             return partner
-        vals = self._address_vals(ctx, order.receiver)
-        vals.update(
-            {
-                "name": vals["name"] or order.buyer_id or _("Buyer of %(ref)s", ref=order.external_id),
-                "company_id": ctx.company.id,
-                "customer_rank": 1,
-            }
-        )
-        if key and not key[:1].isdigit():
-            vals["order_hub_buyer_key"] = key
-        partner = self.env["res.partner"].create(vals)
+        vals = self._customer_vals(ctx, order, key)
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                partner = self.env["res.partner"].create(vals)
+                self._bind_buyers(ctx, {key: partner})
+        except CONFLICT_ERRORS:
+            if ctx.raise_on_conflict:
+                raise RetryableJobError(
+                    _("A buyer of these orders is being created by another import."), seconds=2
+                ) from None
+            raise UserError(
+                _(
+                    "The buyer %(buyer)s is being created by another import at this moment; "
+                    "retry this payload.",
+                    buyer=vals["name"],
+                )
+            ) from None
         if key:
             ctx.partners[key] = partner
         return partner

@@ -58,7 +58,9 @@ class TestConcurrentImport(BaseCase):
             channel = env["order.hub.channel"].search([("code", "=", self.code)])
             sales = env["sale.order"].search([("channel_id", "=", channel.id)])
             partners = sales.partner_id | sales.partner_shipping_id
-            partners |= env["res.partner"].search([("order_hub_phone_key", "=", "13900000001")])
+            partners |= env["res.partner"].search(
+                [("order_hub_phone_key", "in", ("13900000001", "13900000002"))]
+            )
             sales.unlink()
             env["order.hub.inbound.order"].search([("channel_id", "=", channel.id)]).unlink()
             channel.unlink()
@@ -130,3 +132,52 @@ class TestConcurrentImport(BaseCase):
             self.assertEqual(sales.customer_note, "from the pull")
             records = env["order.hub.inbound.order"].browse(self.records)
             self.assertEqual(records.mapped("state"), ["ignored", "done"])
+
+    def test_two_workers_one_new_buyer(self):
+        """Two different orders of the same new buyer, imported at the same
+        moment: one customer (the database refuses the second buyer row, whose
+        job retries and then finds the first one's customer)."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            channel = env["order.hub.channel"].search([("code", "=", self.code)])
+            inbox = env["order.hub.inbound.order"]
+            records = [
+                inbox._store_payloads(
+                    channel,
+                    [
+                        canonical_order(
+                            ref,
+                            skus=(f"CC-{self.code}",),
+                            status="unpaid",
+                            receiver={"phone": "+86 139-0000-0002"},
+                        )
+                    ],
+                    source="pull",
+                ).id
+                for ref in ("C-2", "C-3")
+            ]
+        outcome, start = {}, threading.Barrier(2)
+        first = threading.Thread(
+            target=self.import_in_own_transaction, args=(records[0], outcome, start, 1.5)
+        )
+        second = threading.Thread(
+            target=self.import_in_own_transaction, args=(records[1], outcome, start, 0, 0.4)
+        )
+        first.start()
+        second.start()
+        first.join(30)
+        second.join(30)
+        self.assertEqual(outcome, {records[0]: "done", records[1]: "retry"})
+        self.import_in_own_transaction(records[1], outcome, threading.Barrier(1))
+        self.assertEqual(outcome[records[1]], "done")
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            sales = env["sale.order"].search([("channel_id.code", "=", self.code)])
+            self.assertEqual(sorted(sales.mapped("channel_order_ref")), ["C-2", "C-3"])
+            self.assertEqual(len(sales.partner_id), 1, "one customer for the repeat buyer")
+            customers = env["res.partner"].search(
+                [("order_hub_phone_key", "=", "13900000002"), ("parent_id", "=", False)]
+            )
+            self.assertEqual(customers, sales.partner_id)
+            buyer = env["order.hub.buyer"].search([("key", "=", "13900000002")])
+            self.assertEqual(buyer.partner_id, customers)

@@ -14,6 +14,7 @@ ACCESS_DESIGN = {
     "order.hub.status.map": {"manager": "rwcd"},
     "order.hub.product.map": {"manager": "rwcd"},
     "order.hub.field.map": {"manager": "rwcd"},
+    "order.hub.buyer": {"manager": "r"},
 }
 
 
