@@ -67,10 +67,11 @@ class SaleOrder(models.Model):
         ):
             qty = line.product_uom._compute_quantity(line.product_uom_qty, line.product_id.uom_id)
             wanted[line.product_id] = wanted.get(line.product_id, 0.0) + qty
-        # stock may have moved since the quantities were read in this transaction
-        self.env["product.product"].invalidate_model(["free_qty"])
+        # read fresh: stock may have moved since this transaction last looked
+        products = self.env["product.product"].union(*wanted)
+        free_qty = products._hub_free_qty(self.warehouse_id)
         for product, qty in wanted.items():
-            free = product.sudo().with_context(warehouse_id=self.warehouse_id.id).free_qty
+            free = free_qty[product.id]
             if float_compare(qty, free, precision_rounding=product.uom_id.rounding) > 0:
                 return True
         return False

@@ -77,3 +77,23 @@ class TestConfirmationGates(LifecycleCommon):
         self.env.company.order_hub_covered_state_ids = False
         self.customer.state_id = self.env.ref("base.state_cn_BJ")
         self.assertTrue(self._try_confirm(self._order()))
+
+    def test_free_quantity_read_by_the_gates_is_odoo_free_qty(self):
+        """The gates read the free quantity from the quants alone; it must be
+        the figure Odoo's free_qty shows, per warehouse, reservations deducted."""
+        other = self.env["stock.warehouse"].create({"name": "Gate WH 2", "code": "GW2"})
+        Quant = self.env["stock.quant"]
+        Quant._update_available_quantity(self.storable, other.lot_stock_id, 7.0)
+        shelf = self.env["stock.location"].create(
+            {"name": "Shelf", "location_id": self.warehouse.lot_stock_id.id}
+        )
+        Quant._update_available_quantity(self.storable, shelf, 5.0)
+        reserved = self._order(self.storable, qty=30)
+        self.assertTrue(self._try_confirm(reserved))
+        products = self.storable | self.service
+        for warehouse in (self.warehouse, other):
+            free = products._hub_free_qty(warehouse)
+            for product in products:
+                expected = product.with_context(warehouse_id=warehouse.id).free_qty
+                self.assertEqual(free[product.id], expected, f"{product.name} in {warehouse.name}")
+        self.assertEqual(products._hub_free_qty(other)[self.storable.id], 7.0)

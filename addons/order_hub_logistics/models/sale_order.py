@@ -87,8 +87,9 @@ class SaleOrder(models.Model):
 
     def _hub_shortage(self, warehouse, safety_stock, needed):
         """Sentence describing the first product ``warehouse`` cannot cover, or ""."""
+        free_qty = self.env["product.product"].union(*needed)._hub_free_qty(warehouse)
         for product, qty in needed.items():
-            free = product.sudo().with_context(warehouse_id=warehouse.id).free_qty
+            free = free_qty[product.id]
             if float_compare(free - safety_stock, qty, precision_rounding=product.uom_id.rounding) < 0:
                 return _(
                     "%(wh)s skipped: %(product)s free %(free)s minus safety stock %(safety)s "
