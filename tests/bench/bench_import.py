@@ -6,7 +6,7 @@
 
 Hub, as deployed: an Odoo server with N worker processes (default: the CPU
 cores) and OCA queue_job's runner (channels ``root:N`` and the confirmation
-lane ``root.order_hub.confirm:1``).  A Shopify sandbox holds the orders, paid,
+lane ``root.order_hub.reserve:1``).  A Shopify sandbox holds the orders, paid,
 of 3 lines each; the channel pulls them (real HTTP, pages of 50) into the
 inbox and enqueues one import job per order; the runner hands the jobs to the
 workers; each import job takes up to 50 pending payloads nobody else holds and
@@ -167,7 +167,7 @@ def start_server(args, workers):
     ]
     env = dict(
         os.environ,
-        ODOO_QUEUE_JOB_CHANNELS=f"root:{workers},root.order_hub.confirm:1",
+        ODOO_QUEUE_JOB_CHANNELS=f"root:{workers},root.order_hub.reserve:1",
         ODOO_QUEUE_JOB_PORT=str(args.port),
     )
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)

@@ -31,3 +31,4 @@ from . import order_hub_health_rule
 from . import order_hub_blacklist
 from . import order_hub_surge_log
 from . import product_product
+from . import sale_order_reservation

@@ -1,10 +1,19 @@
 from odoo import models
 
+# context key: confirm without reserving (see sale_order_reservation.py)
+DEFER_RESERVATION_KEY = "hub_defer_reservation"
+
 
 class StockMove(models.Model):
-    """Reports preparation progress of sale deliveries to the order's stage."""
+    """Reports preparation progress of sale deliveries to the order's stage;
+    leaves the reservation of a deferred confirmation to ``_hub_reserve``."""
 
     _inherit = "stock.move"
+
+    def _should_assign_at_confirm(self):
+        if self.env.context.get(DEFER_RESERVATION_KEY):
+            return self._should_bypass_reservation()
+        return super()._should_assign_at_confirm()
 
     def _action_assign(self, force_qty=False):
         res = super()._action_assign(force_qty=force_qty)

@@ -262,10 +262,6 @@ class OrderHubChannel(models.Model):
     def _job_channel(self):
         return f"root.order_hub.{self.platform}"
 
-    def _job_channel_confirm(self):
-        """The one lane of confirmations (see data/queue_job_data.xml)."""
-        return "root.order_hub.confirm"
-
     def _pull_window(self, now=None):
         now = now or fields.Datetime.now()
         start = (self.watermark or now - INITIAL_LOOKBACK) - timedelta(minutes=self.overlap_minutes)

@@ -198,8 +198,17 @@ class ChannelsCommon(OrderHubCommon):
         return records
 
     def run_channel_actions(self, before):
-        jobs = self.new_jobs(before).filtered(lambda j: j.method_name == "_job_hub_channel_action")
-        return self.run_jobs(jobs)
+        """Run the confirmation jobs, then the jobs they enqueue (reservations,
+        confirmations in the reservation lane), as the runner would."""
+        methods = ("_job_hub_channel_action", "_job_hub_reserve")
+        results, done = [], self.env["queue.job"]
+        for _round in range(5):
+            jobs = self.new_jobs(before).filtered(lambda j: j.method_name in methods) - done
+            if not jobs:
+                break
+            results += self.run_jobs(jobs)
+            done |= jobs
+        return results
 
     def sale_orders(self, external_id, channel=None):
         return self.env["sale.order"].search(

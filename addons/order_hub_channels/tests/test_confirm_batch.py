@@ -16,7 +16,7 @@ class TestConfirmBatch(ChannelsCommon):
         actions = self.new_jobs(before).filtered(lambda j: j.method_name == "_job_hub_channel_action")
         return records, actions
 
-    def test_one_confirmation_job_per_batch_in_the_confirmation_lane(self):
+    def test_one_confirmation_job_per_batch_then_one_reservation_job(self):
         records, actions = self._import(*(canonical_order(f"150{i}") for i in range(3)))
         sales = records.sale_order_id
         self.assertEqual(len(sales), 3)
@@ -25,10 +25,36 @@ class TestConfirmBatch(ChannelsCommon):
         self.assertEqual(actions.channel, "root.order_hub.confirm")
         self.assertLess(actions.priority, 10, "dispatched before the waiting imports")
         self.assertEqual(set(sales.mapped("state")), {"draft"})
+        before = self.env["queue.job"].search([])
         [result] = self.run_jobs(actions)
-        self.assertEqual(set(sales.mapped("state")), {"sale"})
-        self.assertTrue(all(sale.picking_ids for sale in sales))
         self.assertIn("3 of 3", result)
+        self.assertEqual(set(sales.mapped("state")), {"sale"})
+        self.assertEqual(set(sales.picking_ids.mapped("state")), {"confirmed"}, "not reserved yet")
+        self.assertEqual(set(sales.mapped("hub_stage_code")), {"confirmed"})
+        reserve = self.new_jobs(before)
+        self.assertEqual(len(reserve), 1)
+        self.assertEqual(reserve.method_name, "_job_hub_reserve")
+        self.assertEqual(reserve.records, sales)
+        self.assertEqual(reserve.channel, "root.order_hub.reserve")
+        self.assertLess(reserve.priority, actions.priority, "the narrow lane first")
+        [result] = self.run_jobs(reserve)
+        self.assertIn("3 of 3 orders reserved", result)
+        self.assertEqual(set(sales.picking_ids.mapped("state")), {"assigned"})
+        self.assertEqual(set(sales.mapped("hub_stage_code")), {"preparing"})
+
+    def test_reservation_takes_what_is_left_and_reports_the_short_orders(self):
+        stock = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
+        # 3 left: each order wants 2 and passes the free-stock gate on its own
+        self.env["stock.quant"]._update_available_quantity(self.products[0], stock.lot_stock_id, -997.0)
+        records, actions = self._import(canonical_order("1505"), canonical_order("1506"))
+        before = self.env["queue.job"].search([])
+        self.run_jobs(actions)
+        reserve = self.new_jobs(before)
+        [result] = self.run_jobs(reserve)
+        self.assertIn("1 of 2 orders reserved, 1 short of stock", result)
+        moves = records.sale_order_id.picking_ids.move_ids
+        self.assertEqual(sorted(moves.mapped("state")), ["assigned", "partially_available"])
+        self.assertEqual(sum(moves.mapped("quantity")), 3.0, "never more than the stock")
 
     def test_the_same_batch_is_not_enqueued_twice(self):
         records, actions = self._import(canonical_order("1510"), canonical_order("1511"))

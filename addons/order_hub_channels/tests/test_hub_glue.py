@@ -64,8 +64,15 @@ class TestChannelHubGlue(ChannelsCommon):
         actions = jobs.filtered(lambda j: j.method_name == "_job_hub_channel_action")
         self.assertEqual(len(actions), 1)
         self.assertEqual(actions.records, sale)
+        before = self.env["queue.job"].search([])
         self.run_jobs(actions)
         self.assertEqual(sale.state, "sale")
+        self.assertEqual(sale.hub_stage_code, "confirmed", "its delivery is reserved by another job")
+        self.assertEqual(sale.picking_ids.state, "confirmed")
+        reserve = self.new_jobs(before)
+        self.assertEqual(reserve.mapped("method_name"), ["_job_hub_reserve"])
+        self.run_jobs(reserve)
+        self.assertEqual(sale.picking_ids.state, "assigned")
         self.assertEqual(sale.hub_stage_code, "preparing", "confirmed, and its delivery reserved")
 
     def test_import_with_a_real_second_cursor_does_not_confirm_in_the_same_transaction(self):

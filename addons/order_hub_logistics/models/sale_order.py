@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.tools import float_compare
 
+from odoo.addons.order_hub.models.stock_move import DEFER_RESERVATION_KEY
+
 HUB_STOCK_STATES = [
     ("pending", "Not Checked"),
     ("reserved", "Reserved"),
@@ -51,18 +53,38 @@ class SaleOrder(models.Model):
     # Confirmation: lock, route, reserve
     # ------------------------------------------------------------------
     def _action_confirm(self):
-        storable = self.order_line.product_id.filtered("is_storable")
-        self.env["order.hub.stock.lock"].sudo()._lock_products(storable)
+        orders = self
+        deferred = self.env.context.get(DEFER_RESERVATION_KEY)
+        if deferred and self._hub_routing_at_confirmation():
+            # routing chooses from the stock under the locks: never deferred
+            orders = self.with_context(**{DEFER_RESERVATION_KEY: False})
+            deferred = False
         unserved = self.env["sale.order"]
-        for order in self:
-            if not order._hub_route_warehouse():
+        if not deferred:
+            orders._hub_lock_stock()
+        for order in orders:
+            if not deferred and not order._hub_route_warehouse():
                 unserved |= order
             order._hub_route_carrier()
             order._hub_set_promise()
-        result = super()._action_confirm()
-        for order in self:
-            order._hub_check_reservation(routed_out=order in unserved)
+        result = super(SaleOrder, orders)._action_confirm()
+        if not deferred:
+            for order in orders:
+                order._hub_check_reservation(routed_out=order in unserved)
         return result
+
+    def _hub_routing_at_confirmation(self):
+        return super()._hub_routing_at_confirmation() | self.filtered(lambda o: o._hub_routing_applies())
+
+    def _hub_lock_stock(self):
+        storable = self.order_line.product_id.filtered("is_storable")
+        self.env["order.hub.stock.lock"].sudo()._lock_products(storable)
+        return super()._hub_lock_stock()
+
+    def _hub_after_reservation(self):
+        for order in self:
+            order._hub_check_reservation()
+        return super()._hub_after_reservation()
 
     def _hub_assign_warehouse(self):
         """Surge fast lane (order_hub): the warehouse comes from logistics

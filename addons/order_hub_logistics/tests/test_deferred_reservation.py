@@ -1,0 +1,53 @@
+from odoo.tests import tagged
+
+from .common import LogisticsCommon
+
+DEFER = {"hub_defer_reservation": True}
+
+
+@tagged("post_install", "-at_install")
+class TestDeferredReservation(LogisticsCommon):
+    """Bulk confirmations may leave the reservation for later (order_hub's
+    ``hub_defer_reservation``); routing that chooses the warehouse from the
+    stock never does: it reserves under the locks at once."""
+
+    def test_deferred_order_reserves_later_under_the_locks(self):
+        self._stock(self.wh_a, self.product, 10)
+        order = self._order([(self.product, 4)], warehouse_id=self.wh_a.id)
+        order.with_context(**DEFER).action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.picking_ids.state, "confirmed", "delivery made, not reserved")
+        self.assertEqual(order.hub_stock_state, "pending")
+        self.assertEqual(order.hub_stage_code, "confirmed")
+        self.assertEqual(self._free(self.wh_a, self.product), 10)
+        short = order._hub_reserve()
+        self.assertFalse(short)
+        self.assertEqual(order.picking_ids.state, "assigned")
+        self.assertEqual(order.hub_stock_state, "reserved")
+        self.assertEqual(order.hub_stage_code, "preparing")
+        self.assertEqual(self._free(self.wh_a, self.product), 6)
+        lock = self.env["order.hub.stock.lock"].search([("product_id", "=", self.product.id)])
+        self.assertTrue(lock.version, "the reservation went through the product's lock row")
+
+    def test_reservation_never_exceeds_the_stock(self):
+        self._stock(self.wh_a, self.product, 5)
+        first = self._order([(self.product, 4)], warehouse_id=self.wh_a.id)
+        second = self._order([(self.product, 4)], warehouse_id=self.wh_a.id)
+        (first | second).with_context(**DEFER).action_confirm()  # both passed the gate alone
+        short = (first | second)._hub_reserve()
+        self.assertEqual(short, second)
+        self.assertEqual(first.hub_stock_state, "reserved")
+        self.assertEqual(second.hub_stock_state, "out_of_stock")
+        self.assertEqual(self._free(self.wh_a, self.product), 0)
+
+    def test_routed_orders_are_never_deferred(self):
+        self._stock(self.wh_a, self.product, 20)
+        self._stock(self.wh_b, self.product, 20)
+        delta = self.env.ref("order_hub_logistics.order_hub_region_yangtze_delta")
+        self._rule([self.wh_b, self.wh_a], name="Delta", region_ids=[delta.id])
+        order = self._order([(self.product, 5)])
+        self.assertEqual(order._hub_routing_at_confirmation(), order)
+        order.with_context(**DEFER).action_confirm()
+        self.assertEqual(order.warehouse_id, self.wh_b)
+        self.assertEqual(order.hub_stock_state, "reserved", "reserved in the same transaction")
+        self.assertEqual(order.picking_ids.state, "assigned")
