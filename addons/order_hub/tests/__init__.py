@@ -4,3 +4,4 @@ from . import test_gates, test_escalation, test_pay_confirm, test_audit_rpc, tes
 from . import test_exception_cursor
 from . import test_invoice_type, test_gift_pool, test_health_score, test_duplicate_orders, test_surge_mode
 from . import test_request_body
+from . import test_stock_scheduler
