@@ -26,6 +26,14 @@ from .res_partner import phone_key
 _logger = logging.getLogger(__name__)
 ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip")
 DATA_ERRORS = (BadPayload, UserError, KeyError, TypeError, ValueError, AttributeError, IndexError)
+# bulk work, as Odoo's own imports do it: no chatter tracking nor automatic
+# followers (the audit trail of order_hub records what matters)
+BULK_CONTEXT = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+}
 # another transaction created the same row at the same moment
 CONFLICT_ERRORS = (psycopg2.errors.UniqueViolation, psycopg2.errors.SerializationFailure)
 
@@ -138,15 +146,7 @@ class OrderHubOrderImporter(models.AbstractModel):
     @api.model
     def _import_inbound(self, channel, records, raise_on_conflict=False):
         """Import pending inbox ``records`` of ``channel``."""
-        env = self.env(
-            context=dict(
-                self.env.context,
-                tracking_disable=True,
-                mail_create_nolog=True,
-                mail_create_nosubscribe=True,
-                mail_notrack=True,
-            )
-        )
+        env = self.env(context=dict(self.env.context, **BULK_CONTEXT))
         self = self.with_env(env)
         channel = channel.with_env(env)
         parsed = self._parse_all(channel, records.with_env(env))

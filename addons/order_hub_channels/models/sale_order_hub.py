@@ -8,7 +8,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.order_hub.models.stock_move import DEFER_RESERVATION_KEY
 
-from .order_hub_order_importer import DATA_ERRORS
+from .order_hub_order_importer import BULK_CONTEXT, DATA_ERRORS
 
 _logger = logging.getLogger(__name__)
 # orders one confirmation or reservation job takes at most
@@ -88,7 +88,7 @@ class SaleOrder(models.Model):
         that cannot be confirmed keeps its reason on its received payload and
         does not stop the others.
         """
-        orders = self.exists()
+        orders = self.with_context(**BULK_CONTEXT).exists()
         reviewed = orders._hub_review_before_confirm()
         todo = orders - reviewed
         if reserve_now or action != "confirm":
@@ -162,7 +162,7 @@ class SaleOrder(models.Model):
 
     def _job_hub_reserve(self):
         """Job: reserve the deliveries of confirmed orders, under the stock locks."""
-        orders = self.exists().filtered(lambda s: s.state == "sale")
+        orders = self.with_context(**BULK_CONTEXT).exists().filtered(lambda s: s.state == "sale")
         short = orders._hub_reserve()
         return _(
             "%(reserved)s of %(count)s orders reserved, %(short)s short of stock.",
