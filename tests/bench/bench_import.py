@@ -5,13 +5,15 @@
         [--orders 2000] [--baseline 200] [--port 18969] [--workers N]
 
 Hub, as deployed: an Odoo server with N worker processes (default: the CPU
-cores) and OCA queue_job's runner (channels ``root:N`` and the confirmation
+cores) and OCA queue_job's runner (channels ``root:N`` and the reservation
 lane ``root.order_hub.reserve:1``).  A Shopify sandbox holds the orders, paid,
 of 3 lines each; the channel pulls them (real HTTP, pages of 50) into the
 inbox and enqueues one import job per order; the runner hands the jobs to the
 workers; each import job takes up to 50 pending payloads nobody else holds and
-enqueues one confirmation job per batch of new orders.  Timed from the end of
-the pull until no payload is pending and no job is open.  Baseline, in the
+enqueues one confirmation job per batch of new orders, which enqueues one
+reservation job.  Timed from the end of the pull until no payload is pending
+and no job is open: every order confirmed, its delivery created and
+reserved.  Baseline, in the
 same run and against the same server: the first ``--baseline`` of the same
 orders, created and confirmed one by one through XML-RPC as an external
 integrator would (find or create the customer, create the order, confirm it).
@@ -47,6 +49,11 @@ def parse_args():
         "--workers", type=int, default=os.cpu_count() or 2, help="Odoo worker processes (default: CPU cores)"
     )
     parser.add_argument("--timeout", type=int, default=1800, help="seconds the import may take at most")
+    parser.add_argument(
+        "--odoo-ceiling",
+        action="store_true",
+        help="also time Odoo alone (no Order Hub) on the same orders, batches of 50, one process",
+    )
     return parser.parse_args()
 
 
@@ -252,6 +259,74 @@ def baseline(args, box, count):
     return time.perf_counter() - started
 
 
+def odoo_ceiling(args, box):
+    """Odoo 18 alone (sale_management + sale_stock, no Order Hub) on a throwaway
+    database: the same orders, customers created and orders created and
+    confirmed (deliveries reserved) through the ORM in batches of 50, one
+    transaction per batch, in one process.  What one core can do at best."""
+    import odoo
+    from odoo import SUPERUSER_ID, Command, api
+    from odoo.modules.registry import Registry
+
+    from odoo.addons.order_hub_channels import connectors
+
+    database = f"{args.database}_ceiling"
+    odoo_bin = str(Path(odoo.__file__).resolve().parents[1] / "odoo-bin")
+    install = [sys.executable, odoo_bin, "-c", args.config, "-d", database, "--without-demo=all", "--no-http"]
+    subprocess.run(
+        [*install, "-i", "sale_management,sale_stock", "--stop-after-init", "--log-level", "warn"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    orders = [connectors.normalise("shopify", box.render(order)) for order in box.orders.values()]
+    registry = Registry(database)
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            codes = sorted({line.merchant_code for order in orders for line in order.lines})
+            products = env["product.product"].create(
+                [{"name": code, "default_code": code, "is_storable": True} for code in codes]
+            )
+            stock = env["stock.warehouse"].search([], limit=1).lot_stock_id
+            for product in products:
+                env["stock.quant"]._update_available_quantity(product, stock, len(orders) * 3)
+            by_code = {product.default_code: product.id for product in products}
+        started = time.perf_counter()
+        for start in range(0, len(orders), 50):
+            batch = orders[start : start + 50]
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+                partners = env["res.partner"].create(
+                    [{"name": o.receiver.name, "phone": o.receiver.phone} for o in batch]
+                )
+                sales = env["sale.order"].create(
+                    [
+                        {
+                            "partner_id": partner.id,
+                            "client_order_ref": order.external_id,
+                            "order_line": [
+                                Command.create(
+                                    {
+                                        "product_id": by_code[line.merchant_code],
+                                        "product_uom_qty": float(line.quantity),
+                                        "price_unit": float(line.unit_price),
+                                    }
+                                )
+                                for line in order.lines
+                            ],
+                        }
+                        for order, partner in zip(batch, partners, strict=True)
+                    ]
+                )
+                sales.action_confirm()
+        elapsed = time.perf_counter() - started
+    finally:
+        Registry.delete(database)
+        odoo.sql_db.close_db(database)
+        odoo.service.db.exp_drop(database)
+    return len(orders), elapsed
+
+
 def stock_up(registry, quantity):
     """Enough stock of the demo products in every warehouse, so that the
     confirmation gates (free stock) let both the hub and the baseline confirm."""
@@ -295,6 +370,11 @@ def main():
         base_s = baseline(args, box, count)
     finally:
         stop_server(server)
+    try:
+        if args.odoo_ceiling:
+            print("Odoo alone: the same orders, ORM batches of 50, one process ...", flush=True)
+            ceiling = odoo_ceiling(args, box)
+    finally:
         box.stop()
     hub_rate = hub["sale_orders"] / hub["import_s"]
     end_to_end = hub["sale_orders"] / (hub["import_s"] + hub["pull_s"])
@@ -316,6 +396,12 @@ def main():
     print(
         f"  ratio hub / baseline             : {hub_rate / base_rate:.1f}x  (target >= 25 orders/s and >= 4x)"
     )
+    if args.odoo_ceiling:
+        done, seconds = ceiling
+        print(
+            f"  Odoo alone, ORM batches, 1 proc. : {seconds:.1f} s for {done} = {done / seconds:.1f} orders/s"
+            "  (no Order Hub, no inbox, no jobs)"
+        )
 
 
 if __name__ == "__main__":
