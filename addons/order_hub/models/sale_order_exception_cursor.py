@@ -11,6 +11,17 @@ from odoo.addons.base_exception.exceptions import BaseExceptionError
 _logger = logging.getLogger(__name__)
 
 
+def write_exceptions(records):
+    """Detect the exception rules of ``records`` (orders or order lines) and
+    write them in the current transaction; returns (all rule ids, rules added)."""
+    all_exception_ids, rules_to_remove, rules_to_add = records._get_exceptions()
+    for rule_id, found in rules_to_remove.items():
+        found.write({"exception_ids": [Command.unlink(rule_id)]})
+    for rule_id, found in rules_to_add.items():
+        found.write({"exception_ids": [Command.link(rule_id)]})
+    return all_exception_ids, rules_to_add
+
+
 class SaleOrder(models.Model):
     """Exception detection that cannot wait on its own transaction.
 
@@ -27,7 +38,9 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     def detect_exceptions(self):
-        if self and self._hub_rows_locked():
+        # hub_exceptions_inline: the caller handles the refusal itself in this
+        # transaction (bulk confirmations, see _hub_record_exceptions)
+        if self and (self.env.context.get("hub_exceptions_inline") or self._hub_rows_locked()):
             return self._hub_detect_exceptions_inline()
         return super().detect_exceptions()
 
@@ -50,11 +63,15 @@ class SaleOrder(models.Model):
         return False
 
     def _hub_detect_exceptions_inline(self):
-        all_exception_ids, rules_to_remove, rules_to_add = self._get_exceptions()
-        for rule_id, records in rules_to_remove.items():
-            records.write({"exception_ids": [Command.unlink(rule_id)]})
-        for rule_id, records in rules_to_add.items():
-            records.write({"exception_ids": [Command.link(rule_id)]})
+        all_exception_ids, rules_to_add = write_exceptions(self)
         if rules_to_add or self._get_main_records()._must_raise_exception_after_detection():
             raise BaseExceptionError(json.dumps(self._detect_exception_get_exc_class_values()))
         return all_exception_ids
+
+    def _hub_record_exceptions(self):
+        """List the exceptions of these orders (and of their lines) in the
+        current transaction, without raising: used after a refused
+        confirmation was rolled back together with what it had written."""
+        if self:
+            write_exceptions(self)
+            write_exceptions(self.order_line)

@@ -320,20 +320,26 @@ class OrderHubOrderImporter(models.AbstractModel):
         blocked = self.env["sale.order"]
         if not drafts:
             return blocked
+        # exceptions detected in this transaction, listed again on the
+        # blocked orders once their refused confirmations are rolled back
+        drafts = drafts.with_context(hub_exceptions_inline=True)
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 drafts.action_confirm()
             return blocked
         except BaseExceptionError:
             if len(drafts) == 1:
-                return drafts
-        for sale in drafts:
+                blocked = drafts
+        for sale in drafts - blocked:
             try:
                 with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                     sale.action_confirm()
             except BaseExceptionError:
                 blocked |= sale
-        return blocked
+        # the refused confirmations were rolled back, and with them the
+        # exceptions written in this transaction: list them on the orders again
+        blocked._hub_record_exceptions()
+        return blocked.with_env(self.env)
 
     def _blocked_message(self):
         # jobs run without a user language in the context: self.env._ finds

@@ -212,4 +212,7 @@ class TestImport(ChannelsCommon):
         self.assertEqual(big_rec.state, "done")
         self.assertIn("exception rules block its confirmation", big_rec.error)
         self.assertEqual(self.sale_orders("1017").state, "draft")
+        # the note sends the user to the order's exceptions: they must be there
+        self.assertEqual(self.sale_orders("1017").exception_ids.mapped("name"), ["Large channel order"])
+        self.assertFalse(self.sale_orders("1018").exception_ids)
         self.assertEqual(self.sale_orders("1018").state, "sale")
