@@ -268,5 +268,7 @@ class OrderGenerator:
     def stream(self, count, now=None, spread=2 * 86400):
         """``count`` orders created over the last ``spread`` seconds, oldest first."""
         now = int(now or time.time())
-        stamps = sorted(self.random.randint(now - spread, now - 120) for _ in range(count))
+        # at least a little old (two minutes, or half the spread when shorter)
+        newest = now - min(120, spread // 2)
+        stamps = sorted(self.random.randint(now - spread, newest) for _ in range(count))
         return [self.order(stamp, now) for stamp in stamps]

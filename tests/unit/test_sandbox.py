@@ -125,6 +125,20 @@ def test_start_sandbox_api():
         box.stop()
 
 
+def test_trickle_of_new_orders_within_the_last_minute():
+    # what `run.py --trickle` adds every minute (it crashed the demo sandboxes
+    # when the spread was shorter than the two-minute minimum age)
+    now = 1_795_311_000
+    orders = OrderGenerator(seed=7).stream(5, now=now, spread=60)
+    assert len(orders) == 5
+    assert all(now - 60 <= order.created <= now - 30 for order in orders)
+    box = start_sandbox("shopify", orders=1, seed=5)
+    try:
+        assert len(box.add_orders(2, spread=60)) == 2
+    finally:
+        box.stop()
+
+
 @pytest.mark.parametrize("platform", sorted(SANDBOXES))
 def test_demo_credentials_work_with_the_clients(make_sandbox, platform):
     """setup/run serves the sandboxes with the demo channels' credentials (``run.py --demo``)."""
