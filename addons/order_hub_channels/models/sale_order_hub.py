@@ -96,9 +96,10 @@ class SaleOrder(models.Model):
         else:
             now = todo._hub_routing_at_confirmation()
             deferred = todo - now
+        handed = self.browse()
         if now and not reserve_now:  # confirmed in the reservation lane
             now._hub_enqueue_channel_action(action, reserve_now=True)
-            now = self.browse()
+            handed, now = now, self.browse()
         blocked, failed = now._hub_apply_channel_action(action)
         deferred_blocked, deferred_failed = deferred.with_context(
             **{DEFER_RESERVATION_KEY: True}
@@ -107,11 +108,12 @@ class SaleOrder(models.Model):
         blocked |= deferred_blocked
         failed.update(deferred_failed)
         return _(
-            "%(done)s of %(count)s orders: %(action)s done; %(review)s sent to review, "
-            "%(blocked)s blocked by exception rules, %(failed)s failed.",
+            "%(done)s of %(count)s orders: %(action)s done; %(handed)s handed to the reservation "
+            "lane, %(review)s sent to review, %(blocked)s blocked by exception rules, %(failed)s failed.",
             done=len((now | deferred) - blocked) - len(failed),
             count=len(orders),
             action=action,
+            handed=len(handed),
             review=len(reviewed),
             blocked=len(blocked),
             failed=len(failed),
