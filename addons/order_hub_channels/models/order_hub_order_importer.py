@@ -291,7 +291,7 @@ class OrderHubOrderImporter(models.AbstractModel):
             order.platform, order.platform_status, order.status, ctx.status_cache
         )
         blocked = self._do_status_action(sale, action)
-        rec._finish("done", sale, "updated", blocked and self._blocked_message())
+        rec._finish("done", sale, "updated", self._blocked_message() if blocked else False)
 
     def _do_status_action(self, sales, action):
         """Apply a status action; returns the orders the exception rules keep as quotations."""

@@ -53,6 +53,7 @@ class TestImport(ChannelsCommon):
         )
         records = self.import_now(update)
         self.assertEqual(records.state, "done", records.error)
+        self.assertFalse(records.error, "an update that went through leaves no reason")
         self.assertEqual(records.result, "updated")
         self.assertEqual(self.sale_orders("1004"), sale)
         self.assertEqual(sale.customer_note, "请周末送货")
