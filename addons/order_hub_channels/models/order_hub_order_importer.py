@@ -439,32 +439,36 @@ class OrderHubOrderImporter(models.AbstractModel):
         if not todo:
             return
         try:
+            partners = self._create_buyers(
+                ctx, {key: self._customer_vals(ctx, order, key) for key, order in todo.items()}
+            )
+        except DATA_ERRORS as error:  # left to each order, which then fails alone
+            _logger.info("batch creation of buyers failed: %s", error)
+            return
+        if partners is not None:  # else left to each order, which then fails alone
+            ctx.partners.update(zip(todo, partners, strict=True))
+
+    def _create_buyers(self, ctx, vals_by_key):
+        """Create the customers of new buyers and record the buyers; the
+        database refuses a buyer another import creates at the same moment
+        (unique company and key): a job then retries, else None is returned."""
+        try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                partners = self.env["res.partner"].create(
-                    [self._customer_vals(ctx, order, key) for key, order in todo.items()]
+                partners = self.env["res.partner"].create(list(vals_by_key.values()))
+                self.env["order.hub.buyer"].sudo().create(
+                    [
+                        {"company_id": ctx.company.id, "key": key, "partner_id": partner.id}
+                        for key, partner in zip(vals_by_key, partners, strict=True)
+                        if key
+                    ]
                 )
-                self._bind_buyers(ctx, dict(zip(todo, partners, strict=True)))
         except CONFLICT_ERRORS:
             if ctx.raise_on_conflict:
                 raise RetryableJobError(
                     _("A buyer of these orders is being created by another import."), seconds=2
                 ) from None
-            return  # left to each order, which then fails alone with a reason
-        except DATA_ERRORS as error:  # left to each order, which then fails alone
-            _logger.info("batch creation of buyers failed: %s", error)
-            return
-        ctx.partners.update(zip(todo, partners, strict=True))
-
-    def _bind_buyers(self, ctx, partners_by_key):
-        """Record the new buyers; the database refuses a buyer created at the
-        same moment by another import (unique company and key)."""
-        self.env["order.hub.buyer"].sudo().create(
-            [
-                {"company_id": ctx.company.id, "key": key, "partner_id": partner.id}
-                for key, partner in partners_by_key.items()
-                if key
-            ]
-        )
+            return None
+        return partners
 
     def _customer_vals(self, ctx, order, key):
         vals = self._address_vals(ctx, order.receiver)
@@ -486,22 +490,15 @@ class OrderHubOrderImporter(models.AbstractModel):
         if partner:
             return partner
         vals = self._customer_vals(ctx, order, key)
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                partner = self.env["res.partner"].create(vals)
-                self._bind_buyers(ctx, {key: partner})
-        except CONFLICT_ERRORS:
-            if ctx.raise_on_conflict:
-                raise RetryableJobError(
-                    _("A buyer of these orders is being created by another import."), seconds=2
-                ) from None
+        partner = self._create_buyers(ctx, {key: vals})
+        if partner is None:
             raise UserError(
                 _(
                     "The buyer %(buyer)s is being created by another import at this moment; "
                     "retry this payload.",
                     buyer=vals["name"],
                 )
-            ) from None
+            )
         if key:
             ctx.partners[key] = partner
         return partner
