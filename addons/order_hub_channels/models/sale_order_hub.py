@@ -29,6 +29,10 @@ def _batch_key(records):
     return hashlib.sha1(",".join(map(str, sorted(records.ids))).encode()).hexdigest()
 
 
+def _batch_label(records):
+    return ", ".join(records[:3].mapped("name")) + ("…" if len(records) > 3 else "")
+
+
 class SaleOrder(models.Model):
     """Confirmation of imported orders: two lanes of queue jobs.
 
@@ -62,10 +66,7 @@ class SaleOrder(models.Model):
                     channel="root.order_hub.reserve" if reserve_now else "root.order_hub.confirm",
                     priority=RESERVE_PRIORITY if reserve_now else CONFIRM_PRIORITY,
                     identity_key=f"order_hub_channel_action_{action}_{int(reserve_now)}_{_batch_key(batch)}",
-                    description=_(
-                        "Apply the platform status of %(orders)s",
-                        orders=", ".join(batch[:3].mapped("name")) + ("…" if len(batch) > 3 else ""),
-                    ),
+                    description=_("Apply the platform status of %(orders)s", orders=_batch_label(batch)),
                 )._job_hub_channel_action(action, reserve_now=reserve_now)
 
     def _hub_enqueue_reservation(self):
@@ -74,10 +75,7 @@ class SaleOrder(models.Model):
                 channel="root.order_hub.reserve",
                 priority=RESERVE_PRIORITY,
                 identity_key=f"order_hub_reserve_{_batch_key(batch)}",
-                description=_(
-                    "Reserve the deliveries of %(orders)s",
-                    orders=", ".join(batch[:3].mapped("name")) + ("…" if len(batch) > 3 else ""),
-                ),
+                description=_("Reserve the deliveries of %(orders)s", orders=_batch_label(batch)),
             )._job_hub_reserve()
 
     def _job_hub_channel_action(self, action, reserve_now=False):
@@ -91,15 +89,13 @@ class SaleOrder(models.Model):
         orders = self.with_context(**BULK_CONTEXT).exists()
         reviewed = orders._hub_review_before_confirm()
         todo = orders - reviewed
-        if reserve_now or action != "confirm":
-            now, deferred = todo, self.browse()
+        if reserve_now:
+            now, handed, deferred = todo, self.browse(), self.browse()
         else:
-            now = todo._hub_routing_at_confirmation()
-            deferred = todo - now
-        handed = self.browse()
-        if now and not reserve_now:  # confirmed in the reservation lane
-            now._hub_enqueue_channel_action(action, reserve_now=True)
-            handed, now = now, self.browse()
+            # confirmed and reserved in one go, in the reservation lane
+            handed = todo if action != "confirm" else todo._hub_routing_at_confirmation()
+            handed._hub_enqueue_channel_action(action, reserve_now=True)
+            now, deferred = self.browse(), todo - handed
         blocked, failed = now._hub_apply_channel_action(action)
         deferred_blocked, deferred_failed = deferred.with_context(
             **{DEFER_RESERVATION_KEY: True}
