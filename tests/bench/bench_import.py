@@ -195,13 +195,16 @@ def stop_server(server):
     server.wait(60)
 
 
-def baseline(args, box, count):
-    """The same orders, one by one through XML-RPC, as an external integrator would."""
+def canonical_orders(box, count=None):
+    """The sandbox's (first ``count``) orders as the hub's normaliser reads them."""
     from odoo.addons.order_hub_channels import connectors
 
-    orders = [
-        connectors.normalise("shopify", box.render(order)) for order in list(box.orders.values())[:count]
-    ]
+    return [connectors.normalise("shopify", box.render(order)) for order in list(box.orders.values())[:count]]
+
+
+def baseline(args, box, count):
+    """The same orders, one by one through XML-RPC, as an external integrator would."""
+    orders = canonical_orders(box, count)
     url = f"http://127.0.0.1:{args.port}/xmlrpc/2"
     uid = xmlrpc.client.ServerProxy(f"{url}/common").authenticate(
         args.database, args.login, args.password, {}
@@ -269,8 +272,6 @@ def odoo_ceiling(args, box):
     from odoo import SUPERUSER_ID, Command, api
     from odoo.modules.registry import Registry
 
-    from odoo.addons.order_hub_channels import connectors
-
     database = f"{args.database}_ceiling"
     drop_database(database)
     odoo_bin = str(Path(odoo.__file__).resolve().parents[1] / "odoo-bin")
@@ -282,7 +283,7 @@ def odoo_ceiling(args, box):
     )
     if done.returncode:
         raise SystemExit(f"installing Odoo alone failed:\n{done.stderr[-3000:]}")
-    orders = [connectors.normalise("shopify", box.render(order)) for order in box.orders.values()]
+    orders = canonical_orders(box)
     registry = Registry(database)
     try:
         with registry.cursor() as cr:
