@@ -1,7 +1,11 @@
+from collections import defaultdict
+
 from odoo import fields, models
 from odoo.tools import float_compare
 
 QUOTATION_STATES = ("draft", "sent")
+# context key: (ids of the orders checked together, ids of those short of stock)
+STOCK_SHORT_KEY = "hub_stock_short_batch"
 
 
 class SaleOrder(models.Model):
@@ -53,28 +57,85 @@ class SaleOrder(models.Model):
         return False
 
     def _hub_gate_stock_short(self):
-        """True when a storable product is ordered above the free stock of the
-        order's warehouse (only checked before confirmation: afterwards the
-        order's own reservation is part of the stock).  Gift lines are left to
+        """True when the free stock of the order's warehouse cannot cover a
+        storable product of the order (only checked before confirmation:
+        afterwards the order's own demand is part of the stock figures).
+
+        When several orders are confirmed together, the exception rules are
+        evaluated for all of them before any is confirmed: the stock is then
+        shared out among them in order of arrival (``_hub_stock_short_orders``
+        on the whole batch, passed down in the context), so that the batch
+        never promises more than the stock covers.  Gift lines are left to
         the gift gate: a short gift needs a promised re-ship date and then
         becomes an owed gift shipped later, outside this delivery."""
         self.ensure_one()
-        if self.state not in QUOTATION_STATES or self._hub_stock_gate_deferred():
-            return False
-        wanted = {}
+        batch_short = self.env.context.get(STOCK_SHORT_KEY)
+        if batch_short is not None and self.id in batch_short[0]:
+            return self.id in batch_short[1]
+        return bool(self._hub_stock_short_orders())
+
+    def _hub_stock_wanted(self):
+        """``{product: quantity in its unit}`` the free-stock gate checks."""
+        self.ensure_one()
+        wanted = defaultdict(float)
         for line in self.order_line.filtered(
             lambda li: li.product_id.is_storable and not li.display_type and not li.hub_is_gift
         ):
-            qty = line.product_uom._compute_quantity(line.product_uom_qty, line.product_id.uom_id)
-            wanted[line.product_id] = wanted.get(line.product_id, 0.0) + qty
-        # read fresh: stock may have moved since this transaction last looked
-        products = self.env["product.product"].union(*wanted)
-        free_qty = products._hub_free_qty(self.warehouse_id)
-        for product, qty in wanted.items():
-            free = free_qty[product.id]
-            if float_compare(qty, free, precision_rounding=product.uom_id.rounding) > 0:
-                return True
-        return False
+            wanted[line.product_id] += line.product_uom._compute_quantity(
+                line.product_uom_qty, line.product_id.uom_id
+            )
+        return wanted
+
+    def _hub_stock_short_orders(self):
+        """The orders of ``self`` the free stock cannot cover.
+
+        Reads the quantity free to promise (``product._hub_free_qty``: on hand
+        minus reserved minus what confirmed deliveries still need) under the
+        stock locks (``_hub_lock_stock``), then gives it to the orders one
+        after the other in order of arrival: an order that fits takes its
+        quantities, the next ones see what is left.  Orders whose warehouse is
+        chosen by routing at confirmation are left to it.
+        """
+        todo = self.filtered(
+            lambda o: o.state in QUOTATION_STATES and not o._hub_stock_gate_deferred()
+        ).sorted("id")
+        wanted = {order: order._hub_stock_wanted() for order in todo}
+        todo = todo.filtered(lambda o: wanted[o])
+        if not todo:
+            return self.browse()
+        todo._hub_lock_stock()
+        free = {}
+        for warehouse in todo.warehouse_id:
+            orders = todo.filtered(lambda o, w=warehouse: o.warehouse_id == w)
+            products = self.env["product.product"].union(*(p for o in orders for p in wanted[o]))
+            # read fresh: stock may have moved since this transaction last looked
+            free[warehouse] = products._hub_free_qty(warehouse)
+        short = self.browse()
+        for order in todo:
+            left = free.get(order.warehouse_id, {})
+            if any(
+                float_compare(qty, left.get(product.id, 0.0), precision_rounding=product.uom_id.rounding) > 0
+                for product, qty in wanted[order].items()
+            ):
+                short |= order
+                continue
+            for product, qty in wanted[order].items():
+                left[product.id] -= qty
+        return short
+
+    def _get_exceptions(self):
+        # the exception rules are evaluated order by order: share the stock
+        # out among the orders checked together first (see
+        # _hub_gate_stock_short); also for one order, so that the stock locks
+        # are taken here, where a concurrent confirmation's serialisation
+        # failure reaches the caller (inside a rule's code, base_exception
+        # would turn it into a rule error)
+        rule = self.env.ref("order_hub.exception_rule_stock_short", raise_if_not_found=False)
+        if STOCK_SHORT_KEY in self.env.context or not (rule and rule.sudo().active):
+            return super()._get_exceptions()
+        short = self._hub_stock_short_orders()
+        batch = self.with_context(**{STOCK_SHORT_KEY: (frozenset(self.ids), frozenset(short.ids))})
+        return super(SaleOrder, batch)._get_exceptions()
 
     def _hub_gate_province_not_covered(self):
         """True when the company lists covered provinces and the delivery

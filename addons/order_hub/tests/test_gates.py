@@ -79,8 +79,9 @@ class TestConfirmationGates(LifecycleCommon):
         self.assertTrue(self._try_confirm(self._order()))
 
     def test_free_quantity_read_by_the_gates_is_odoo_free_qty(self):
-        """The gates read the free quantity from the quants alone; it must be
-        the figure Odoo's free_qty shows, per warehouse, reservations deducted."""
+        """The gates read the free quantity from the quants and open moves;
+        while every delivery is reserved, it is the figure Odoo's free_qty
+        shows, per warehouse, reservations deducted."""
         other = self.env["stock.warehouse"].create({"name": "Gate WH 2", "code": "GW2"})
         Quant = self.env["stock.quant"]
         Quant._update_available_quantity(self.storable, other.lot_stock_id, 7.0)
@@ -97,3 +98,33 @@ class TestConfirmationGates(LifecycleCommon):
                 expected = product.with_context(warehouse_id=warehouse.id).free_qty
                 self.assertEqual(free[product.id], expected, f"{product.name} in {warehouse.name}")
         self.assertEqual(products._hub_free_qty(other)[self.storable.id], 7.0)
+
+    def test_free_quantity_counts_confirmed_but_unreserved_deliveries(self):
+        """A bulk confirmation defers its reservation: its delivery still
+        takes its quantity from the free stock the gates read (on hand 105,
+        30 reserved, 40 promised but not reserved yet)."""
+        reserved = self._order(self.storable, qty=30)
+        self.assertTrue(self._try_confirm(reserved))
+        deferred = self._order(self.storable, qty=40)
+        deferred.with_context(hub_defer_reservation=True).action_confirm()
+        self.assertEqual(deferred.picking_ids.state, "confirmed", "delivery made, not reserved")
+        odoo_free = self.storable.with_context(warehouse_id=self.warehouse.id).free_qty
+        self.assertEqual(odoo_free, 70.0, "Odoo's free_qty ignores the unreserved delivery")
+        self.assertEqual(self.storable._hub_free_qty(self.warehouse)[self.storable.id], 30.0)
+        late = self._order(self.storable, qty=31)
+        self.assertBlockedBy(late, "order_hub.exception_rule_stock_short")
+        self.assertTrue(self._try_confirm(self._order(self.storable, qty=30)))
+
+    def test_orders_checked_together_share_the_stock_in_order_of_arrival(self):
+        """Orders confirmed together are checked before any of them has a
+        delivery: the stock goes to them in order of arrival (100 on hand)."""
+        orders = self._order(self.storable, qty=40) | self._order(self.storable, qty=40)
+        orders |= self._order(self.storable, qty=40) | self._order(self.storable, qty=20)
+        self.assertEqual(orders._hub_stock_short_orders(), orders[2])
+        self.assertFalse(self._try_confirm(orders))
+        self.assertEqual(set(orders.mapped("state")), {"draft"})
+        rule = self.env.ref("order_hub.exception_rule_stock_short")
+        self.assertEqual(orders.filtered(lambda o: rule in o.exception_ids), orders[2])
+        for order in orders - orders[2]:
+            self.assertTrue(self._try_confirm(order))
+        self.assertFalse(self._try_confirm(orders[2]))

@@ -62,15 +62,17 @@ class SaleOrder(models.Model):
         unserved = self.env["sale.order"]
         if not deferred:
             orders._hub_lock_stock()
+        # what the orders routed before in this batch take from each warehouse
+        claimed = defaultdict(float)
         for order in orders:
-            if not deferred and not order._hub_route_warehouse():
+            if not deferred and not order._hub_route_warehouse(claimed):
                 unserved |= order
             order._hub_route_carrier()
             order._hub_set_promise()
         result = super(SaleOrder, orders)._action_confirm()
         if not deferred:
             for order in orders:
-                order._hub_check_reservation(routed_out=order in unserved)
+                order._hub_check_reservation(routed_out=order in unserved, notify=True)
         return result
 
     def _hub_routing_at_confirmation(self):
@@ -82,6 +84,7 @@ class SaleOrder(models.Model):
         return super()._hub_lock_stock()
 
     def _hub_after_reservation(self):
+        # the reservation job itself reports the orders left short
         for order in self:
             order._hub_check_reservation()
         return super()._hub_after_reservation()
@@ -107,11 +110,16 @@ class SaleOrder(models.Model):
             )
         return needed
 
-    def _hub_shortage(self, warehouse, safety_stock, needed):
-        """Sentence describing the first product ``warehouse`` cannot cover, or ""."""
+    def _hub_shortage(self, warehouse, safety_stock, needed, claimed=None):
+        """Sentence describing the first product ``warehouse`` cannot cover, or "".
+
+        ``claimed``: ``{(warehouse id, product id): quantity}`` taken by the
+        orders routed before this one in the same confirmation, whose
+        deliveries do not exist yet."""
+        claimed = claimed if claimed is not None else {}
         free_qty = self.env["product.product"].union(*needed)._hub_free_qty(warehouse)
         for product, qty in needed.items():
-            free = free_qty[product.id]
+            free = free_qty[product.id] - claimed.get((warehouse.id, product.id), 0.0)
             if float_compare(free - safety_stock, qty, precision_rounding=product.uom_id.rounding) < 0:
                 return _(
                     "%(wh)s skipped: %(product)s free %(free)s minus safety stock %(safety)s "
@@ -157,8 +165,11 @@ class SaleOrder(models.Model):
         ticket), so the free-stock gate defers to it when it applies."""
         return super()._hub_stock_gate_deferred() or self._hub_routing_applies()
 
-    def _hub_route_warehouse(self):
-        """Choose the warehouse; returns False when rules matched but none can serve."""
+    def _hub_route_warehouse(self, claimed=None):
+        """Choose the warehouse; returns False when rules matched but none can serve.
+
+        ``claimed`` (see ``_hub_shortage``) receives the quantities the
+        order takes from the warehouse chosen by a rule."""
         self.ensure_one()
         flash = self._hub_flash_warehouse()
         if flash:
@@ -182,11 +193,14 @@ class SaleOrder(models.Model):
                 continue
             matched = True
             for line in rule.line_ids.filtered(lambda ln: not ln.warehouse_id.hub_is_flash_sale):
-                shortage = self._hub_shortage(line.warehouse_id, rule.safety_stock, needed)
+                shortage = self._hub_shortage(line.warehouse_id, rule.safety_stock, needed, claimed)
                 if shortage:
                     notes.append(_("Rule %(rule)s: %(shortage)s.", rule=rule.name, shortage=shortage))
                     continue
                 notes.append(_("Rule %(rule)s chose %(wh)s.", rule=rule.name, wh=line.warehouse_id.name))
+                if claimed is not None:
+                    for product, qty in needed.items():
+                        claimed[line.warehouse_id.id, product.id] += qty
                 self.write(
                     {
                         "warehouse_id": line.warehouse_id.id,
@@ -203,10 +217,12 @@ class SaleOrder(models.Model):
         self.write({"hub_route_rule_id": False, "hub_route_note": "\n".join(notes)})
         return False
 
-    def _hub_check_reservation(self, routed_out=False):
-        """Flag the stock state; when routing decided (a rule or a flash sale)
-        and the order still cannot be served, it goes to Exception with an
-        out-of-stock ticket."""
+    def _hub_check_reservation(self, routed_out=False, notify=False):
+        """Flag the stock state.  With ``notify`` (a confirmation that reserved
+        at once), an order left short opens its out-of-stock ticket
+        (``_hub_on_stock_short``); when routing decided (a rule or a flash
+        sale) and no warehouse could serve the order, it also goes to
+        Exception."""
         self.ensure_one()
         moves = self.picking_ids.move_ids.filtered(
             lambda m: m.product_id.is_storable
@@ -217,10 +233,15 @@ class SaleOrder(models.Model):
             return
         short = routed_out or any(m.state != "assigned" for m in moves)
         self.hub_stock_state = "out_of_stock" if short else "reserved"
-        if short and (routed_out or self.hub_route_rule_id or self.warehouse_id.hub_is_flash_sale):
+        if not short:
+            return
+        routed = routed_out or self.hub_route_rule_id or self.warehouse_id.hub_is_flash_sale
+        if routed:
             reason = _("No warehouse has the stock for this order: %(note)s", note=self.hub_route_note or "")
-            self._hub_open_ticket("out_of_stock", reason=reason)
+            self._hub_on_stock_short(reason)
             self._hub_move_to("exception", source="system", reason=reason)
+        elif notify and self.hub_source:
+            self._hub_on_stock_short(self._hub_stock_short_reason() or _("Not enough stock."))
 
     # ------------------------------------------------------------------
     # Carrier routing and delivery promise
