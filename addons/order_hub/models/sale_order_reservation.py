@@ -35,17 +35,55 @@ class SaleOrder(models.Model):
         pickings = orders.picking_ids.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state in ("confirmed", "waiting")
         )
-        pickings.with_context(**{DEFER_RESERVATION_KEY: False}).action_assign()
+        if pickings:  # a job run again finds them reserved already
+            pickings.with_context(**{DEFER_RESERVATION_KEY: False}).action_assign()
         orders._hub_after_reservation()
-        return orders.filtered(
-            lambda o: any(
-                move.state not in ("assigned", "done")
-                for move in o.picking_ids.move_ids
-                if move.picking_type_id.code == "outgoing"
-                and move.product_id.is_storable
-                and move.state != "cancel"
-            )
+        short = self.browse()
+        for order in orders:
+            reason = order._hub_stock_short_reason()
+            if reason:
+                order._hub_on_stock_short(reason)
+                short |= order
+        return short
+
+    def _hub_short_moves(self):
+        """Outgoing moves of storable products of the order not fully reserved."""
+        self.ensure_one()
+        return self.picking_ids.move_ids.filtered(
+            lambda m: m.picking_type_id.code == "outgoing"
+            and m.product_id.is_storable
+            and m.state not in ("assigned", "done", "cancel")
         )
+
+    def _hub_stock_short_reason(self):
+        """Why the order's delivery is not fully reserved, in words, or ""."""
+        self.ensure_one()
+        parts = [
+            self.env._(
+                "%(product)s: %(reserved)s of %(qty)s reserved",
+                product=move.product_id.display_name,
+                reserved=move.quantity,
+                qty=move.product_uom_qty,
+            )
+            for move in self._hub_short_moves()
+        ]
+        if not parts:
+            return ""
+        return self.env._(
+            "Not enough stock in %(warehouse)s to reserve this order (%(moves)s). "
+            "Receive or move stock, then check availability on the delivery.",
+            warehouse=self.warehouse_id.name or "",
+            moves="; ".join(parts),
+        )
+
+    def _hub_on_stock_short(self, reason):
+        """Event: the stock cannot cover the confirmed orders' deliveries
+        (stock lost, an inventory adjustment, a reservation lost to another
+        order): an out-of-stock ticket with ``reason`` (its type says whether
+        the order moves to Exception).  Extension hook: the channels addon
+        notes it on the received payloads."""
+        for order in self:
+            order._hub_open_ticket("out_of_stock", reason=reason)
 
     def _hub_after_reservation(self):
         """Extension hook called once ``_hub_reserve`` reserved the orders."""

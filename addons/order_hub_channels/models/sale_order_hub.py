@@ -172,3 +172,9 @@ class SaleOrder(models.Model):
     def _hub_note_on_payloads(self, message):
         self.ensure_one()
         self.inbound_order_ids.filtered(lambda r: r.state == "done").write({"error": message})
+
+    def _hub_on_stock_short(self, reason):
+        res = super()._hub_on_stock_short(reason)
+        for sale in self:
+            sale._hub_note_on_payloads(reason)
+        return res

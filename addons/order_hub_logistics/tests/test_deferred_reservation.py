@@ -30,10 +30,11 @@ class TestDeferredReservation(LogisticsCommon):
         self.assertTrue(lock.version, "the reservation went through the product's lock row")
 
     def test_reservation_never_exceeds_the_stock(self):
-        self._stock(self.wh_a, self.product, 5)
+        self._stock(self.wh_a, self.product, 8)
         first = self._order([(self.product, 4)], warehouse_id=self.wh_a.id)
         second = self._order([(self.product, 4)], warehouse_id=self.wh_a.id)
-        (first | second).with_context(**DEFER).action_confirm()  # both passed the gate alone
+        (first | second).with_context(**DEFER).action_confirm()  # the stock covered both
+        self._stock(self.wh_a, self.product, 5)  # 3 units lost before the reservation ran
         short = (first | second)._hub_reserve()
         self.assertEqual(short, second)
         self.assertEqual(first.hub_stock_state, "reserved")
@@ -51,3 +52,35 @@ class TestDeferredReservation(LogisticsCommon):
         self.assertEqual(order.warehouse_id, self.wh_b)
         self.assertEqual(order.hub_stock_state, "reserved", "reserved in the same transaction")
         self.assertEqual(order.picking_ids.state, "assigned")
+
+    def test_stock_lost_before_the_reservation_opens_a_ticket(self):
+        """An order confirmed within the stock can still end short (stock
+        lost, an inventory adjustment): its reservation opens the
+        out-of-stock ticket with the reason, with or without routing."""
+        self._stock(self.wh_a, self.product, 10)
+        order = self._order([(self.product, 8)], warehouse_id=self.wh_a.id, hub_source="douyin")
+        order.with_context(**DEFER).action_confirm()
+        self.assertEqual(order.state, "sale")
+        self._stock(self.wh_a, self.product, 3)  # counted again: 7 units are gone
+        short = order._hub_reserve()
+        self.assertEqual(short, order)
+        self.assertEqual(order.hub_stock_state, "out_of_stock")
+        ticket = order.sudo().hub_ticket_ids.filtered(lambda t: t.type_id.code == "out_of_stock")
+        self.assertEqual(len(ticket), 1)
+        self.assertIn("3.0 of 8.0 reserved", ticket.reason)
+        self.assertIn(self.wh_a.name, ticket.reason)
+        self.assertFalse(order._hub_reserve() - order, "a second run opens no second ticket")
+        self.assertEqual(len(order.sudo().hub_ticket_ids), 1)
+
+    def test_orders_routed_together_share_the_stock(self):
+        """Routing of a batch: the second order does not count on the units
+        the first one was given, although neither has a delivery yet."""
+        self._stock(self.wh_a, self.product, 10)
+        self._stock(self.wh_b, self.product, 10)
+        delta = self.env.ref("order_hub_logistics.order_hub_region_yangtze_delta")
+        self._rule([self.wh_b, self.wh_a], name="Delta", region_ids=[delta.id])
+        orders = self._order([(self.product, 6)]) | self._order([(self.product, 6)])
+        orders.with_context(**DEFER).action_confirm()
+        self.assertEqual(orders[0].warehouse_id, self.wh_b)
+        self.assertEqual(orders[1].warehouse_id, self.wh_a, "Shanghai has 4 left after the first order")
+        self.assertEqual(set(orders.mapped("hub_stock_state")), {"reserved"})
