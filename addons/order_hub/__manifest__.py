@@ -2,7 +2,7 @@
     "name": "Order Hub",
     "summary": "Order operations hub: stages with SLA clocks, exception tickets, "
     "audit trail and role workbenches on top of sale orders",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Order Hub",
@@ -28,6 +28,7 @@
         "data/ir_cron_data.xml",
         "views/order_hub_workbench_views.xml",
         "views/res_config_settings_views.xml",
+        "views/sale_order_scope_views.xml",
         "security/order_hub_rules_security.xml",
         "data/order_hub_rules_data.xml",
         "data/order_hub_health_rule_data.xml",

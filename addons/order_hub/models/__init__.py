@@ -24,6 +24,7 @@ from . import sale_order_gift
 from . import sale_order_line_gift
 from . import sale_order_health
 from . import sale_order_duplicate
+from . import sale_order_scope
 from . import account_move_invoice
 from . import stock_picking_gift
 from . import order_hub_gift

@@ -15,6 +15,15 @@ class ResCompany(models.Model):
         help="Provinces the company delivers to; an order to another province "
         "is blocked at confirmation. Empty: no restriction.",
     )
+    order_hub_scope_team_ids = fields.Many2many(
+        "crm.team",
+        "order_hub_company_scope_team_rel",
+        "company_id",
+        "team_id",
+        string="Sales Teams in Order Hub",
+        help="Orders of these sales teams go through Order Hub's gates, SLA clocks and review "
+        "queue like channel orders. Orders of other teams are handled as in standard Odoo.",
+    )
     order_hub_wecom_webhook_url = fields.Char(
         string="WeCom Group Robot Webhook",
         groups="order_hub.group_order_hub_manager",

@@ -7,6 +7,7 @@ class ResConfigSettings(models.TransientModel):
     order_hub_covered_state_ids = fields.Many2many(
         related="company_id.order_hub_covered_state_ids", readonly=False
     )
+    order_hub_scope_team_ids = fields.Many2many(related="company_id.order_hub_scope_team_ids", readonly=False)
     order_hub_wecom_webhook_url = fields.Char(
         related="company_id.order_hub_wecom_webhook_url",
         readonly=False,

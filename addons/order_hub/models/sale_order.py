@@ -105,6 +105,7 @@ class SaleOrder(models.Model):
         return stages.search([], order=stages._order)
 
     @api.depends(
+        "hub_in_scope",
         "hub_stage_id",
         "hub_stage_entered_at",
         "hub_stage_id.sla_hours",
@@ -125,6 +126,10 @@ class SaleOrder(models.Model):
 
         for order in self:
             stage, start = order.hub_stage_id, order.hub_stage_entered_at
+            if not order.hub_in_scope:
+                # the stage follows every order, the clock only the hub's orders
+                order.hub_sla_deadline = order.hub_sla_risk_at = order.hub_ticket_due_at = False
+                continue
             if not stage or not start or not stage.sla_hours:
                 order.hub_sla_deadline = order.hub_sla_risk_at = False
             else:
@@ -285,7 +290,11 @@ class SaleOrder(models.Model):
             previous = order.hub_stage_id
             if previous == stage:
                 continue
-            order.sudo().with_context(**{MOVE_CONTEXT_KEY: True}).write(
+            # the stage of an order outside the hub's scope is kept quietly:
+            # no message in its chatter
+            order.sudo().with_context(
+                **{MOVE_CONTEXT_KEY: True, "mail_notrack": not order.hub_in_scope}
+            ).write(
                 {
                     "hub_stage_id": stage.id,
                     "hub_previous_stage_id": previous.id,

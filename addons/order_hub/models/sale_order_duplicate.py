@@ -52,7 +52,7 @@ class SaleOrder(models.Model):
     def _hub_find_duplicate(self):
         """An order of another channel with the same phone within 24 h sharing a product."""
         self.ensure_one()
-        if not (self.hub_phone_normalised and self.hub_source):
+        if not (self.hub_phone_normalised and self.hub_source and self.hub_in_scope):
             return self.browse()
         moment = self.date_order or fields.Datetime.now()
         candidates = self.search(
@@ -60,6 +60,7 @@ class SaleOrder(models.Model):
                 ("id", "!=", self.id),
                 ("hub_phone_normalised", "=", self.hub_phone_normalised),
                 ("hub_source", "!=", False),
+                ("hub_in_scope", "=", True),
                 ("state", "!=", "cancel"),
                 ("date_order", ">=", moment - DUPLICATE_WINDOW),
                 ("date_order", "<=", moment + DUPLICATE_WINDOW),

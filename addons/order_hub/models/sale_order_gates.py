@@ -96,8 +96,12 @@ class SaleOrder(models.Model):
         quantities, the next ones see what is left.  Orders whose warehouse is
         chosen by routing at confirmation are left to it.
         """
+        rule = self.env.ref("order_hub.exception_rule_stock_short", raise_if_not_found=False)
+        hub_only = not rule or rule.sudo().hub_only
         todo = self.filtered(
-            lambda o: o.state in QUOTATION_STATES and not o._hub_stock_gate_deferred()
+            lambda o: o.state in QUOTATION_STATES
+            and (o.hub_in_scope or not hub_only)
+            and not o._hub_stock_gate_deferred()
         ).sorted("id")
         wanted = {order: order._hub_stock_wanted() for order in todo}
         todo = todo.filtered(lambda o: wanted[o])

@@ -44,9 +44,14 @@ class SaleOrder(models.Model):
         "partner_shipping_id.phone",
         "partner_shipping_id.mobile",
         "hub_payment_method",
+        "hub_in_scope",
     )
     def _compute_hub_health(self):
         for order in self:
+            if not order.hub_in_scope:
+                # the score feeds the review queue of the hub's orders only
+                order.hub_health_score, order.hub_health_explanation = 100, False
+                continue
             order.hub_health_score, order.hub_health_explanation = order._hub_health_evaluate()
 
     def action_hub_recompute_health(self):

@@ -141,7 +141,7 @@ class SaleOrder(models.Model):
         return missing + [label for value, label in required if not value]
 
     def _hub_detect_special_invoice_incomplete(self):
-        """``by_method`` exception rule: quotations whose special invoice data is incomplete."""
+        """Gate of an exception rule: quotations whose special invoice data is incomplete."""
         return self.filtered(
             lambda order: order.state in ("draft", "sent") and order._hub_special_invoice_missing()
         )

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.tools import float_compare
 
+from .sale_order import HUB_ROLE_GROUPS
+
 GIFT_SOURCES = [
     ("channel", "Channel Gift"),
     ("promotion", "Promotion Reward"),
@@ -23,7 +25,9 @@ class SaleOrderLine(models.Model):
         compute="_compute_hub_gift_short",
         help="The free stock of the warehouse does not cover this gift.",
     )
-    hub_gift_ids = fields.One2many("order.hub.gift", "sale_line_id", string="Owed Gifts")
+    hub_gift_ids = fields.One2many(
+        "order.hub.gift", "sale_line_id", string="Owed Gifts", groups=HUB_ROLE_GROUPS
+    )
 
     @api.onchange("hub_is_gift")
     def _onchange_hub_is_gift(self):

@@ -49,6 +49,8 @@ class LifecycleCommon(OrderHubCommon):
                 "partner_id": self.customer.id,
                 "warehouse_id": self.warehouse.id,
                 "order_line": [Command.create({"product_id": product.id, "product_uom_qty": qty})],
+                # the hub's gates and clocks apply to orders in its scope
+                "hub_in_scope": True,
                 **values,
             }
         )

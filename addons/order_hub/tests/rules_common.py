@@ -43,6 +43,8 @@ class OrderRulesCommon(OrderHubCommon):
                     Command.create({"product_id": product.id, "product_uom_qty": qty})
                     for product, qty in products
                 ],
+                # the hub's gates and review queue apply to orders in its scope
+                "hub_in_scope": True,
                 **values,
             }
         )

@@ -52,6 +52,14 @@ class SaleOrder(models.Model):
         ),
     ]
 
+    @api.depends("channel_id")
+    def _compute_hub_in_scope(self):
+        return super()._compute_hub_in_scope()
+
+    def _hub_scope_origin(self):
+        # an order imported from a sales channel (platform API or file) is the hub's
+        return super()._hub_scope_origin() or bool(self.channel_id)
+
     @api.model_create_multi
     def create(self, vals_list):
         sequence = self.env["ir.sequence"].sudo()

@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.tools import float_compare
 
+from odoo.addons.order_hub.models.sale_order import HUB_ROLE_GROUPS
 from odoo.addons.order_hub.models.stock_move import DEFER_RESERVATION_KEY
 
 HUB_STOCK_STATES = [
@@ -34,9 +35,15 @@ class SaleOrder(models.Model):
         readonly=True,
         help="Signed time minus promised time; positive is late.",
     )
-    hub_tracking_event_ids = fields.One2many("order.hub.tracking.event", "sale_id", "Tracking Timeline")
+    # lists of the hub's own records: for Order Hub roles (a salesperson
+    # without one opens the order as in standard Odoo)
+    hub_tracking_event_ids = fields.One2many(
+        "order.hub.tracking.event", "sale_id", "Tracking Timeline", groups=HUB_ROLE_GROUPS
+    )
     hub_public_tracking_ref = fields.Char("Tracking Number", compute="_compute_hub_public_tracking_ref")
-    hub_address_change_ids = fields.One2many("order.hub.address.change", "order_id", "Address Changes")
+    hub_address_change_ids = fields.One2many(
+        "order.hub.address.change", "order_id", "Address Changes", groups=HUB_ROLE_GROUPS
+    )
 
     @api.depends("picking_ids.hub_public_tracking_ref")
     def _compute_hub_public_tracking_ref(self):
@@ -61,17 +68,22 @@ class SaleOrder(models.Model):
             deferred = False
         unserved = self.env["sale.order"]
         if not deferred:
+            # every reservation takes the locks, so that a hub order's stock
+            # check is not overtaken by another order's reservation
             orders._hub_lock_stock()
+        # routing, carrier choice and promise are the hub's: other orders keep
+        # the warehouse and carrier their user chose, as in standard Odoo
+        hub_orders = orders.filtered("hub_in_scope")
         # what the orders routed before in this batch take from each warehouse
         claimed = defaultdict(float)
-        for order in orders:
+        for order in hub_orders:
             if not deferred and not order._hub_route_warehouse(claimed):
                 unserved |= order
             order._hub_route_carrier()
             order._hub_set_promise()
         result = super(SaleOrder, orders)._action_confirm()
         if not deferred:
-            for order in orders:
+            for order in hub_orders:
                 order._hub_check_reservation(routed_out=order in unserved, notify=True)
         return result
 
@@ -153,6 +165,8 @@ class SaleOrder(models.Model):
         """True when logistics routing decides the warehouse of this order:
         a flash-sale warehouse serves its channel now, or a warehouse rule matches."""
         self.ensure_one()
+        if not self.hub_in_scope:
+            return False
         if self._hub_flash_warehouse():
             return True
         if not self._hub_needed_quantities():
@@ -240,7 +254,7 @@ class SaleOrder(models.Model):
             reason = _("No warehouse has the stock for this order: %(note)s", note=self.hub_route_note or "")
             self._hub_on_stock_short(reason)
             self._hub_move_to("exception", source="system", reason=reason)
-        elif notify and self.hub_source:
+        elif notify and self.hub_in_scope:
             self._hub_on_stock_short(self._hub_stock_short_reason() or _("Not enough stock."))
 
     # ------------------------------------------------------------------

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 
 from odoo import _, api, fields, models
 
+from odoo.addons.order_hub.models.sale_order import HUB_ROLE_GROUPS
 from odoo.addons.order_hub_logistics import carriers
 from odoo.addons.order_hub_logistics.carriers import errors as carrier_errors
 
@@ -26,7 +27,11 @@ class StockPicking(models.Model):
     hub_tracking_checked_at = fields.Datetime("Tracking Checked At", copy=False, readonly=True)
     hub_tracking_subscribed = fields.Boolean(copy=False, readonly=True)
     hub_tracking_error = fields.Char("Tracking Error", copy=False, readonly=True)
-    hub_tracking_event_ids = fields.One2many("order.hub.tracking.event", "picking_id", "Tracking Timeline")
+    # the scans are the hub's records: a clerk without an Order Hub role
+    # validates and opens deliveries as in standard Odoo
+    hub_tracking_event_ids = fields.One2many(
+        "order.hub.tracking.event", "picking_id", "Tracking Timeline", groups=HUB_ROLE_GROUPS
+    )
 
     @api.depends("carrier_tracking_ref", "carrier_id.delivery_type")
     def _compute_hub_public_tracking_ref(self):

@@ -83,6 +83,8 @@ class LogisticsCommon(OrderHubCommon):
                     Command.create({"product_id": product.id, "product_uom_qty": qty})
                     for product, qty in lines
                 ],
+                # routing and the hub's gates apply to orders in its scope
+                "hub_in_scope": True,
                 **values,
             }
         )

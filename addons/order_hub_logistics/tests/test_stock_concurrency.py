@@ -59,6 +59,8 @@ class TestNoOverselling(TransactionCase):
                         "partner_id": partner.id,
                         "warehouse_id": warehouse.id,
                         "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 1})],
+                        # routing and the stock gate apply to the hub's orders
+                        "hub_in_scope": True,
                     }
                     for _i in range(ORDERS)
                 ]
