@@ -1,7 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import float_compare
 
 # Main flow, in order: business events only ever move an order forward along it.
 HUB_FLOW = ("to_confirm", "confirmed", "preparing", "shipped", "in_transit", "done")
@@ -452,63 +451,6 @@ class SaleOrder(models.Model):
         if any(p.state in ("assigned", "done") or any(p.move_ids.mapped("picked")) for p in pickings):
             return "preparing"
         return "confirmed"
-
-    def _hub_outgoing_pickings(self):
-        self.ensure_one()
-        return self.sudo().picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing" and p.state != "cancel"
-        )
-
-    def _hub_deliveries_done(self):
-        """True when the order has outgoing deliveries and all of them are done."""
-        outgoing = self._hub_outgoing_pickings()
-        return bool(outgoing) and all(p.state == "done" for p in outgoing)
-
-    def _hub_delivery_not_ready(self, pickings):
-        """Why these open deliveries cannot be validated as they are, or ""."""
-        for picking in pickings:
-            for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
-                short = float_compare(
-                    move.quantity, move.product_uom_qty, precision_rounding=move.product_uom.rounding
-                )
-                if short < 0 or not (move.state == "assigned" or move.picked):
-                    return _(
-                        "Delivery %(picking)s is not fully reserved: %(product)s has %(qty)s of "
-                        "%(wanted)s %(uom)s reserved or picked.",
-                        picking=picking.name,
-                        product=move.product_id.display_name,
-                        qty=move.quantity,
-                        wanted=move.product_uom_qty,
-                        uom=move.product_uom.name,
-                    )
-        return ""
-
-    def _hub_validate_deliveries(self):
-        """Validate the open outgoing deliveries of a confirmed order when
-        every move is fully reserved (or picked); returns "" when the order's
-        deliveries are done, else the reason nothing was validated.  Used by
-        "mark shipped" (by hand or by the platform's status)."""
-        self.ensure_one()
-        if self.state != "sale":
-            return _("Order %(order)s is not confirmed, so it has no delivery to ship.", order=self.name)
-        outgoing = self._hub_outgoing_pickings()
-        if not outgoing:
-            return _("Order %(order)s has no delivery to ship.", order=self.name)
-        pending = outgoing.filtered(lambda p: p.state != "done").with_env(self.env)
-        if not pending:
-            return ""
-        reason = self._hub_delivery_not_ready(pending)
-        if reason:
-            return reason
-        result = pending.with_context(skip_backorder=True, skip_sms=True).button_validate()
-        if isinstance(result, dict) or not self._hub_deliveries_done():
-            raise UserError(
-                _(
-                    "Delivery %(picking)s needs a decision in its own form before it can be validated.",
-                    picking=", ".join(pending.mapped("name")),
-                )
-            )
-        return ""
 
     def _hub_open_ticket(self, type_code, reason=None, assignee=None, deadline=None, **extra):
         """Open an exception ticket of ``type_code`` on the order and return it.
