@@ -4,6 +4,7 @@ from unittest.mock import patch
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.order_hub.models.sale_order_rules import SaleOrder as RulesSaleOrder
 from odoo.addons.queue_job.job import Job
 
 from ..models.order_hub_order_importer import OrderHubOrderImporter
@@ -55,6 +56,24 @@ class TestErrorsByKind(ChannelsCommon):
         self.run_jobs(job)
         self.assertEqual(record.state, "done")
         self.assertTrue(self.sale_orders("E-1"))
+
+    def test_a_bug_in_the_confirmation_job_is_noted_on_the_payload_with_the_job(self):
+        before = self.env["queue.job"].search([])
+        record = self.store(canonical_order("E-5"))
+        record._import_batch()
+        job = self.new_jobs(before).filtered(lambda j: j.method_name == "_job_hub_channel_action")
+
+        def broken(orders, confirm=None):
+            raise TypeError("'NoneType' object is not iterable")
+
+        with patch.object(RulesSaleOrder, "_hub_process_arrival", broken):
+            self._run_failing(job)
+        self.assertEqual(job.state, "failed")
+        self.assertEqual(record.state, "done", "the payload was imported")
+        self.assertEqual(record.job_id, job)
+        self.assertIn(job.uuid, record.error)
+        self.assertIn("not on the platform's data", record.error)
+        self.assertNotIn("NoneType", record.error)
 
     def test_a_payload_with_an_internal_error_is_not_taken_by_another_batch(self):
         records = self.store(canonical_order("E-2"), canonical_order("E-3"))
