@@ -4,6 +4,7 @@ from . import order_hub_ticket
 from . import order_hub_audit_log
 from . import sale_order
 from . import sale_order_line
+from . import sale_order_delivery
 from . import stock_move
 from . import stock_picking
 from . import res_company

@@ -11,7 +11,9 @@ class ResCompany(models.Model):
     )
     hub_auto_confirm = fields.Boolean(
         string="Confirm Healthy Orders Automatically",
-        help="Confirm arriving orders that pass every rule even outside surge mode.",
+        help="Confirm orders typed in (phone, WeCom) that pass every rule as soon as they are "
+        "saved, even outside surge mode. Channel orders are confirmed when their platform "
+        "says they are paid.",
     )
     hub_surge_threshold = fields.Integer(
         string="Surge Threshold (orders)",

@@ -356,6 +356,22 @@ class SaleOrder(models.Model):
         if stage.code == "address_change":
             self._hub_start_address_change(reason=_("Moved by hand"))
             return
+        if stage.code == "shipped" and self.state == "sale":
+            # shipped means the delivery is done: validate it, or say why not
+            reason = self._hub_validate_deliveries()
+            if reason:
+                raise UserError(reason)
+            if self.hub_stage_code == "shipped":
+                return
+        elif stage.code in ("in_transit", "done") and not self._hub_deliveries_done():
+            raise UserError(
+                _(
+                    "Order %(order)s cannot be moved to %(target)s: its delivery is not done yet. "
+                    "Mark it shipped first (its delivery is then validated).",
+                    order=self.name,
+                    target=stage.name,
+                )
+            )
         self._hub_move_to(stage.code, reason=_("Moved by hand"))
 
     # ------------------------------------------------------------------

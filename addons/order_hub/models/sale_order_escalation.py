@@ -1,7 +1,7 @@
 import logging
 import time
 
-from psycopg2 import IntegrityError
+from psycopg2.errors import UniqueViolation
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -112,8 +112,8 @@ class SaleOrder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     line = order._hub_escalate(now)
-            except (UserError, ValidationError, IntegrityError) as exc:
-                # IntegrityError: another worker opened the same ticket at once;
+            except (UserError, ValidationError, UniqueViolation) as exc:
+                # UniqueViolation: another worker opened the same ticket at once;
                 # the order is escalated again on the next run
                 _logger.warning("Order Hub escalation of %s failed: %s", order.name, exc)
                 continue

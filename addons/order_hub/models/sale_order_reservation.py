@@ -2,6 +2,12 @@ from odoo import models
 
 from .stock_move import DEFER_RESERVATION_KEY
 
+# the routing decision of the orders of one confirmation, carried in the
+# context so that the gates, the deferral guard and the routing itself read
+# one evaluation per order: ids checked, and among them the routed ones
+ROUTING_CHECKED_KEY = "order_hub_routing_checked"
+ROUTING_APPLIES_KEY = "order_hub_routing_applies"
+
 
 class SaleOrder(models.Model):
     """Confirmation without reservation, reservation later in one lane.
@@ -17,10 +23,46 @@ class SaleOrder(models.Model):
 
     _inherit = "sale.order"
 
+    def action_confirm(self):
+        # decide the routing of every order once for the whole confirmation
+        return super(SaleOrder, self._hub_with_routing_known()).action_confirm()
+
     def _hub_routing_at_confirmation(self):
         """The orders whose confirmation chooses their warehouse from the
-        stock, so must reserve in the same transaction (extension hook: the
-        logistics addon returns the orders its routing applies to)."""
+        stock, so must reserve in the same transaction.  Read from the
+        decision the confirmation carries (``_hub_with_routing_known``),
+        evaluated (``_hub_routing_decide``) only for orders it lacks."""
+        checked = set(self.env.context.get(ROUTING_CHECKED_KEY) or ())
+        applies = set(self.env.context.get(ROUTING_APPLIES_KEY) or ())
+        known = self.filtered(lambda o: o.id in checked)
+        return known.filtered(lambda o: o.id in applies) | (self - known)._hub_routing_decide()
+
+    def _hub_with_routing_known(self, routed=None):
+        """These orders with the routing decision of each in their context.
+
+        ``routed``: the orders the caller already knows to be routed (a job
+        whose lane was chosen from it); all of ``self`` then count as checked.
+        """
+        context = self.env.context
+        checked = set(context.get(ROUTING_CHECKED_KEY) or ())
+        applies = set(context.get(ROUTING_APPLIES_KEY) or ())
+        if routed is None:
+            todo = self.filtered(lambda o: o.id not in checked and o.state in ("draft", "sent"))
+            if not todo:
+                return self
+            applies |= set(todo._hub_routing_decide().ids)
+            checked |= set(todo.ids)
+        else:
+            applies |= set(routed.ids)
+            checked |= set(self.ids)
+        return self.with_context(
+            **{ROUTING_CHECKED_KEY: tuple(sorted(checked)), ROUTING_APPLIES_KEY: tuple(sorted(applies))}
+        )
+
+    def _hub_routing_decide(self):
+        """Evaluate which of these orders are routed at confirmation
+        (extension hook: the logistics addon returns the orders its routing
+        applies to).  Call ``_hub_routing_at_confirmation`` instead."""
         return self.browse()
 
     def _hub_lock_stock(self):
@@ -35,7 +77,7 @@ class SaleOrder(models.Model):
         pickings = orders.picking_ids.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state in ("confirmed", "waiting")
         )
-        if pickings:  # a job run again finds them reserved already
+        if pickings:  # a job run again finds them reserved already ("nothing to check")
             pickings.with_context(**{DEFER_RESERVATION_KEY: False}).action_assign()
         orders._hub_after_reservation()
         short = self.browse()

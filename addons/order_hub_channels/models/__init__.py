@@ -9,3 +9,4 @@ from . import res_partner
 from . import sale_order
 from . import order_hub_order_importer_hub
 from . import sale_order_hub
+from . import queue_job

@@ -260,7 +260,12 @@ class OrderHubChannel(models.Model):
             )._job_pull()
 
     def _job_channel(self):
-        return f"root.order_hub.{self.platform}"
+        """The job channel of this platform, declared in data/queue_job_data.xml
+        (the parent channel when a platform has none of its own)."""
+        channel = self.env.ref(
+            f"order_hub_channels.channel_order_hub_{self.platform}", raise_if_not_found=False
+        ) or self.env.ref("order_hub_channels.channel_order_hub")
+        return channel.sudo().complete_name
 
     def _pull_window(self, now=None):
         now = now or fields.Datetime.now()

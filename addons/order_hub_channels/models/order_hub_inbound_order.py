@@ -18,6 +18,7 @@ INBOUND_STATES = [
     ("pending", "Pending"),
     ("done", "Done"),
     ("failed", "Failed"),
+    ("error", "Internal Error"),
     ("ignored", "Ignored"),
 ]
 SOURCES = [
@@ -67,6 +68,14 @@ class OrderHubInboundOrder(models.Model):
         readonly=True,
     )
     processed_at = fields.Datetime(readonly=True)
+    job_id = fields.Many2one(
+        "queue.job",
+        string="Failed Job",
+        readonly=True,
+        ondelete="set null",
+        groups="queue_job.group_queue_job_manager",
+        help="The import job that failed on an internal error; its traceback is there.",
+    )
 
     _sql_constraints = [
         (
@@ -197,7 +206,9 @@ class OrderHubInboundOrder(models.Model):
 
     def _job_import(self):
         """Job: import this payload.  Transient channel errors retry (RetryableJobError);
-        bad data marks the record failed with its reason and ends the job."""
+        bad data marks the record failed with its reason and ends the job; any
+        other exception is a fault of the code: it fails the job (traceback
+        for administrators) and ``_mark_internal_error`` marks the payload."""
         self.ensure_one()
         if not self._lock_pending():
             return _("Nothing to do: the payload was imported by another job.")
@@ -239,17 +250,20 @@ class OrderHubInboundOrder(models.Model):
             _logger.info("import jobs changed concurrently; they will end by themselves")
 
     def _lock_pending(self):
-        """Lock this payload if it is pending and no other worker holds it."""
+        """Lock this payload if it is pending (or its job is run again after an
+        internal error) and no other worker holds it."""
         self.flush_model(["state"])
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM order_hub_inbound_order WHERE id = %s AND state = 'pending' "
+                "SELECT id FROM order_hub_inbound_order WHERE id = %s AND state IN ('pending', 'error') "
                 "FOR NO KEY UPDATE SKIP LOCKED",
                 self.id,
             )
         )
         found = bool(self.env.cr.fetchone())
         self.invalidate_recordset(["state"])
+        if found and self.state == "error":
+            self.write({"state": "pending", "error": False})
         return found
 
     def _claim_pending(self, limit):
@@ -272,15 +286,34 @@ class OrderHubInboundOrder(models.Model):
 
     def action_retry(self):
         """Requeue failed payloads (after a fix such as a new SKU mapping)."""
-        records = self.filtered(lambda r: r.state in ("failed", "ignored"))
+        records = self.filtered(lambda r: r.state in ("failed", "error", "ignored"))
         if not records:
             raise UserError(_("Only failed or ignored payloads can be retried."))
         records.write({"state": "pending", "error": False})
         records._enqueue_import()
         return True
 
+    def _mark_internal_error(self, job):
+        """The import job of these payloads failed on an internal error (not
+        on their data): say so, and link the job that holds the traceback."""
+        for rec in self.filtered(lambda r: r.state == "pending"):
+            rec.write(
+                {
+                    "state": "error",
+                    "job_id": job.id,
+                    "attempts": rec.attempts + 1,
+                    "processed_at": fields.Datetime.now(),
+                    "error": _(
+                        "Internal error of Order Hub, not a problem of the platform's data: the "
+                        "import job %(job)s failed. An administrator finds its traceback in Queue "
+                        "Jobs; retry once it is fixed.",
+                        job=job.uuid,
+                    ),
+                }
+            )
+
     def action_ignore(self):
-        self.filtered(lambda r: r.state in ("pending", "failed")).write(
+        self.filtered(lambda r: r.state in ("pending", "failed", "error")).write(
             {"state": "ignored", "error": _("Ignored by %(user)s.", user=self.env.user.name)}
         )
         return True

@@ -1,10 +1,20 @@
 """Maps canonical orders onto sale orders, exactly once, in batches.
 
-Template of one import (OCA connector importers): parse -> normalise -> skip
-stale -> map (partner, products, fields) -> create or update -> status action.
-A batch prefetches products, partners and existing orders once, creates the
-new orders with one ``create`` and confirms them with one ``action_confirm``;
-each order keeps its own savepoint fallback so bad data fails that order only.
+Template of one import (OCA connector importers), each step a method:
+parse and normalise (``_parse_all``), validate (``_validate_order``), skip
+(``_must_skip``: a newer payload of the same order in the batch), up to date?
+(``_is_uptodate``), map (``_prepare_order_vals``), create or update, bind
+(``_bind``: the payload records its order), ``_after_import``: hands the
+orders with the action of their platform status to sale.order, which owns
+what a status means (arrival, confirmation, shipping: see
+``sale.order._hub_on_platform_status``).  A batch prefetches products,
+partners and existing orders once and creates the new orders with one
+``create``; each order keeps its own savepoint fallback so bad data fails that
+order only.
+
+Errors by kind: bad data (``BadPayload``, ``UserError``/``ValidationError``)
+fails the payload with its reason; anything else is a fault of the code and
+propagates, failing the job (see ``order.hub.inbound.order._job_import``).
 """
 
 import logging
@@ -25,7 +35,9 @@ from .res_partner import phone_key
 
 _logger = logging.getLogger(__name__)
 ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip")
-DATA_ERRORS = (BadPayload, UserError, KeyError, TypeError, ValueError, AttributeError, IndexError)
+# bad data: the payload fails with this reason (ValidationError is a UserError);
+# a KeyError, TypeError, AttributeError... raised here is a bug, not bad data
+DATA_ERRORS = (BadPayload, UserError)
 # bulk work, as Odoo's own imports do it: no chatter tracking nor automatic
 # followers (the audit trail of order_hub records what matters)
 BULK_CONTEXT = {
@@ -156,7 +168,7 @@ class OrderHubOrderImporter(models.AbstractModel):
         for rec, order in sorted(parsed, key=lambda item: (item[1].updated_at, item[0].id)):
             previous = latest.get(order.external_id)
             if previous:
-                previous[0]._finish("ignored", error=_("A newer payload of this order was imported."))
+                self._must_skip(previous[0])
             latest[order.external_id] = (rec, order)
         ctx = ImportContext(env, channel, [order for _rec, order in latest.values()], raise_on_conflict)
         self._create_customers(ctx, [order for _rec, order in latest.values()])
@@ -173,32 +185,37 @@ class OrderHubOrderImporter(models.AbstractModel):
                 rec._fail(self._reason(error))
         self._create_orders(ctx, to_create, raise_on_conflict)
 
+    def _must_skip(self, rec):
+        """A newer payload of the same order is in the batch: this one is skipped."""
+        rec._finish("ignored", error=_("A newer payload of this order was imported."))
+
     def _parse_all(self, channel, records):
         parsed = []
         errors = connector_errors()
         for rec in records:
             try:
                 order = rec._normalise(rec._parse())
-                if order.platform != channel.platform:
-                    raise BadPayload(
-                        _(
-                            "The order is from %(platform)s, not from this channel's platform.",
-                            platform=order.platform,
-                        )
-                    )
-                if not order.lines:
-                    raise BadPayload(_("The order has no lines."))
+                self._validate_order(channel, order)
             except (errors.ConnectorError, *DATA_ERRORS) as error:
                 rec._fail(self._reason(error))
                 continue
             parsed.append((rec, order))
         return parsed
 
+    def _validate_order(self, channel, order):
+        """Refuse a canonical order this channel cannot import (BadPayload)."""
+        if order.platform != channel.platform:
+            raise BadPayload(
+                _(
+                    "The order is from %(platform)s, not from this channel's platform.",
+                    platform=order.platform,
+                )
+            )
+        if not order.lines:
+            raise BadPayload(_("The order has no lines."))
+
     def _reason(self, error):
-        text = str(error).strip()
-        if isinstance(error, KeyError):
-            return self.env._("The payload lacks the field %(field)s.", field=text)
-        return text or error.__class__.__name__
+        return str(error).strip() or error.__class__.__name__
 
     # ------------------------------------------------------------------
     # create
@@ -211,7 +228,7 @@ class OrderHubOrderImporter(models.AbstractModel):
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 orders = orders.create([vals for _rec, _order, vals in to_create])
             created = list(zip(to_create, orders, strict=True))
-        except (psycopg2.IntegrityError, *DATA_ERRORS):
+        except (psycopg2.errors.UniqueViolation, *DATA_ERRORS):
             created = []
             for item in to_create:
                 rec, order, vals = item
@@ -228,55 +245,45 @@ class OrderHubOrderImporter(models.AbstractModel):
                         ) from None
                     rec.write({"error": _("Imported concurrently; retried as an update.")})
                     rec._enqueue_import()
-                except (psycopg2.IntegrityError, *DATA_ERRORS) as error:
+                except DATA_ERRORS as error:
                     rec._fail(self._reason(error))
-        self._apply_new_status(ctx, created)
-
-    def _apply_new_status(self, ctx, created):
-        status_map = self.env["order.hub.status.map"]
-        by_action = {}
+        imported = []
         for (rec, order, _vals), sale in created:
+            self._bind(rec, sale, "created")
+            imported.append((rec, sale, order, "created"))
+        self._after_import(ctx, imported)
+
+    def _bind(self, rec, sale, result):
+        """The payload records the order it was imported into."""
+        rec._finish("done", sale, result)
+
+    def _after_import(self, ctx, imported):
+        """Hook after orders were created or updated and bound; ``imported``
+        lists ``(payload, sale order, canonical order, "created"|"updated")``.
+        Hands each order with the action of its platform status to sale.order
+        (``_hub_on_platform_status``), which owns what the status means."""
+        status_map = self.env["order.hub.status.map"]
+        todo = {}
+        for _rec, sale, order, result in imported:
             action = status_map._action_for(
                 order.platform, order.platform_status, order.status, ctx.status_cache
             )
-            by_action.setdefault(action, []).append((rec, sale))
-        for action, items in by_action.items():
-            sales = self.env["sale.order"].union(*[sale for _rec, sale in items])
-            blocked = self.env["sale.order"]
-            try:
-                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                    blocked = self._do_status_action(sales, action)
-            except (psycopg2.Error, *DATA_ERRORS):  # isolate the orders, each with its reason
-                for rec, sale in items:
-                    try:
-                        with self.env.cr.savepoint():
-                            blocked |= self._do_status_action(sale, action)
-                    except (psycopg2.Error, *DATA_ERRORS) as error:
-                        _logger.info("status action %s failed on %s: %s", action, sale.id, error)
-                        rec._finish(
-                            "done",
-                            sale,
-                            "created",
-                            _(
-                                "Created, but the action %(action)s failed: %(error)s",
-                                action=action,
-                                error=str(error),
-                            ),
-                        )
-            for rec, sale in items:
-                if rec.state == "pending":
-                    error = self._blocked_message() if sale in blocked else False
-                    rec._finish("done", sale, "created", error)
+            todo.setdefault((action, result == "created"), []).append(sale)
+        for (action, arrived), sales in todo.items():
+            self.env["sale.order"].union(*sales)._hub_on_platform_status(action, arrived=arrived)
 
     # ------------------------------------------------------------------
     # update
     # ------------------------------------------------------------------
+    def _is_uptodate(self, sale, order):
+        """True when the order already reflects a newer payload than ``order``."""
+        return bool(sale.channel_updated_at and naive_utc(order.updated_at) < sale.channel_updated_at)
+
     def _update_order(self, ctx, rec, sale, order):
-        updated_at = naive_utc(order.updated_at)
-        if sale.channel_updated_at and updated_at < sale.channel_updated_at:
+        if self._is_uptodate(sale, order):
             rec._finish("ignored", sale, error=_("Older than the version already imported; nothing changed."))
             return
-        vals = {"platform_status": order.platform_status, "channel_updated_at": updated_at}
+        vals = {"platform_status": order.platform_status, "channel_updated_at": naive_utc(order.updated_at)}
         vals.update(ctx.field_maps._apply(order, order.platform))
         if sale.state != "cancel" and not sale.picking_ids.filtered(lambda p: p.state == "done"):
             customer = sale.partner_id
@@ -287,67 +294,8 @@ class OrderHubOrderImporter(models.AbstractModel):
                     {"partner_id": shipping.id}
                 )
         sale.write(vals)
-        action = self.env["order.hub.status.map"]._action_for(
-            order.platform, order.platform_status, order.status, ctx.status_cache
-        )
-        blocked = self._do_status_action(sale, action)
-        rec._finish("done", sale, "updated", self._blocked_message() if blocked else False)
-
-    def _do_status_action(self, sales, action):
-        """Apply a status action; returns the orders the exception rules keep as quotations."""
-        blocked = self.env["sale.order"]
-        if action in ("confirm", "ship", "complete"):
-            blocked = self._confirm(sales.filtered(lambda s: s.state in ("draft", "sent")))
-        if action == "ship":
-            sales.filtered(lambda s: s.channel_fulfilment == "open").channel_fulfilment = "shipped"
-        elif action == "complete":
-            sales.channel_fulfilment = "completed"
-        elif action == "cancel":
-            to_cancel = sales.filtered(lambda s: s.state != "cancel")
-            shipped = to_cancel.filtered(lambda s: s.picking_ids.filtered(lambda p: p.state == "done"))
-            for sale in shipped:
-                sale.message_post(
-                    body=_("The platform cancelled this order after it was shipped; handle the return.")
-                )
-            (to_cancel - shipped).with_context(disable_cancel_warning=True).action_cancel()
-        return blocked
-
-    def _confirm(self, drafts):
-        """Confirm in one call; when the exception rules (sale_exception) refuse,
-        confirm one by one and return the orders they keep as quotations."""
-        from odoo.addons.base_exception.exceptions import BaseExceptionError
-
-        blocked = self.env["sale.order"]
-        if not drafts:
-            return blocked
-        # exceptions detected in this transaction, listed again on the
-        # blocked orders once their refused confirmations are rolled back
-        drafts = drafts.with_context(hub_exceptions_inline=True)
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                drafts.action_confirm()
-            return blocked
-        except BaseExceptionError:
-            if len(drafts) == 1:
-                blocked = drafts
-        for sale in drafts - blocked:
-            try:
-                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                    sale.action_confirm()
-            except BaseExceptionError:
-                blocked |= sale
-        # the refused confirmations were rolled back, and with them the
-        # exceptions written in this transaction: list them on the orders again
-        blocked._hub_record_exceptions()
-        return blocked.with_env(self.env)
-
-    def _blocked_message(self):
-        # jobs run without a user language in the context: self.env._ finds
-        # the user's language, where a bare _() in a staticmethod finds none
-        return self.env._(
-            "Imported as a quotation: exception rules block its confirmation; "
-            "see the exceptions on the order, fix them and confirm it."
-        )
+        self._bind(rec, sale, "updated")
+        self._after_import(ctx, [(rec, sale, order, "updated")])
 
     # ------------------------------------------------------------------
     # mapping

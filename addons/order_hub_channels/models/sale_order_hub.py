@@ -1,23 +1,21 @@
 import hashlib
-import logging
-
-import psycopg2
 
 from odoo import _, models
+from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
 from odoo.addons.order_hub.models.stock_move import DEFER_RESERVATION_KEY
 
-from .order_hub_order_importer import BULK_CONTEXT, DATA_ERRORS
+from .order_hub_order_importer import BULK_CONTEXT
 
-_logger = logging.getLogger(__name__)
 # orders one confirmation or reservation job takes at most
 CONFIRM_BATCH = 50
 # queue_job's default priority is 10, lower runs first: reservations first (the
 # narrow lane), then confirmations, then the imports waiting for a worker
 RESERVE_PRIORITY = 5
 CONFIRM_PRIORITY = 8
-CONCURRENCY_ERRORS = (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure)
+CONFIRMING_ACTIONS = ("confirm", "ship", "complete")
+SHIPPING_ACTIONS = ("ship", "complete")
 
 
 def _batches(records, size=CONFIRM_BATCH):
@@ -34,19 +32,31 @@ def _batch_label(records):
 
 
 class SaleOrder(models.Model):
-    """Confirmation of imported orders: two lanes of queue jobs.
+    """What a platform status means for an order, and the jobs that apply it.
 
-    - ``_job_hub_channel_action`` (channel ``root.order_hub.confirm``, as many
-      at once as workers allow): order rules, then the confirmation itself,
-      deliveries created but not reserved (``hub_defer_reservation``);
-    - ``_job_hub_reserve`` (channel ``root.order_hub.reserve``, capacity 1 in
-      the runner's configuration): reserves the deliveries of a batch under the
-      stock locks.  Reservations change the same quants, so they run one after
-      the other anyway; a lane of their own avoids wasted retries.
+    The importer maps payloads onto orders and hands each imported order with
+    the action of its platform status to ``_hub_on_platform_status`` (its
+    ``_after_import`` hook).  New orders then pass order_hub's one arrival
+    step (``_hub_process_arrival``: duplicates, health score, review queue,
+    confirmation) in a queue job, after the import committed; the meaning of
+    the status (``_hub_apply_platform_status``) follows.
 
-    Orders whose warehouse is chosen from the stock at confirmation
-    (logistics routing) and the shipped/completed actions are confirmed in the
-    reservation lane, in one go.
+    The lane of a job is chosen when it is enqueued, by its job function
+    (channels declared in ``data/queue_job_data.xml``):
+
+    - ``_job_hub_channel_action`` (``root.order_hub.confirm``, as many at once
+      as workers allow): confirmation with the deliveries created but not
+      reserved (``hub_defer_reservation``), then one ``_job_hub_reserve``
+      (``root.order_hub.reserve``, capacity 1) reserves them under the stock
+      locks: reservations change the same quants, so they run one after the
+      other anyway;
+    - ``_job_hub_channel_action_reserve`` (``root.order_hub.reserve``): orders
+      whose warehouse is chosen from the stock at confirmation (logistics
+      routing) and the shipped/completed statuses, confirmed and reserved in
+      one go.
+
+    Routing is decided once per order, when the job is enqueued, and carried
+    into its confirmation (``_hub_with_routing_known``).
     """
 
     _inherit = "sale.order"
@@ -55,108 +65,113 @@ class SaleOrder(models.Model):
         # the audit source of a webhook import follows its confirmation job
         return (*super()._job_prepare_context_before_enqueue_keys(), "order_hub_source")
 
-    def _hub_enqueue_channel_action(self, action, reserve_now=False):
-        """Apply a confirming platform status action in jobs of their own, once
-        the import that created the orders has committed: one job per channel
-        and batch, so that their stock rules and deliveries are made together."""
+    # ------------------------------------------------------------------
+    # after an import
+    # ------------------------------------------------------------------
+    def _hub_on_platform_status(self, action, arrived=False):
+        """Called by the importer once these orders were imported with a
+        platform status meaning ``action``.  A cancellation applies now; new
+        orders (``arrived``) arrive in a job; for known orders, work that
+        confirms or ships goes to a job, anything else changes nothing."""
+        if action == "cancel":
+            self._hub_apply_platform_status(action)
+        elif arrived:
+            self._hub_enqueue_platform_status(action, arrival=True)
+        elif action in CONFIRMING_ACTIONS:
+            pending = self.filtered(lambda s: s._hub_platform_status_pending(action))
+            pending._hub_enqueue_platform_status(action)
+
+    def _hub_platform_status_pending(self, action):
+        """True when ``action`` still has something to do on this order."""
+        self.ensure_one()
+        if self.state in ("draft", "sent"):
+            return self.hub_review_state in ("none", "approved")
+        if self.state != "sale" or action == "confirm":
+            return False
+        wanted = "completed" if action == "complete" else "shipped"
+        return self.channel_fulfilment != wanted and not (
+            wanted == "shipped" and self.channel_fulfilment == "completed"
+        )
+
+    def _hub_enqueue_platform_status(self, action, arrival=False):
+        """Enqueue the jobs applying ``action``: one job per channel, lane and
+        batch, so that their stock rules and deliveries are made together.
+        The lane is chosen here, from the routing decided once per order."""
+        quotations = self.filtered(lambda s: s.state in ("draft", "sent"))
+        routed = quotations._hub_routing_at_confirmation() if action in CONFIRMING_ACTIONS else self.browse()
         for channel in self.channel_id or [self.channel_id]:
             sales = self.filtered(lambda s, c=channel: s.channel_id == c)
-            for batch in _batches(sales):
-                batch.with_delay(
-                    channel="root.order_hub.reserve" if reserve_now else "root.order_hub.confirm",
-                    priority=RESERVE_PRIORITY if reserve_now else CONFIRM_PRIORITY,
-                    identity_key=f"order_hub_channel_action_{action}_{int(reserve_now)}_{_batch_key(batch)}",
-                    description=_("Apply the platform status of %(orders)s", orders=_batch_label(batch)),
-                )._job_hub_channel_action(action, reserve_now=reserve_now)
+            now = sales if action in SHIPPING_ACTIONS else sales & routed
+            for reserve_now, lane in ((True, now), (False, sales - now)):
+                for batch in _batches(lane):
+                    job = batch.with_delay(
+                        priority=RESERVE_PRIORITY if reserve_now else CONFIRM_PRIORITY,
+                        identity_key=(
+                            f"order_hub_channel_action_{action}_{int(reserve_now)}_{int(arrival)}_"
+                            f"{_batch_key(batch)}"
+                        ),
+                        description=_("Apply the platform status of %(orders)s", orders=_batch_label(batch)),
+                    )
+                    if reserve_now:
+                        job._job_hub_channel_action_reserve(action, arrival=arrival, routed=batch & routed)
+                    else:
+                        job._job_hub_channel_action(action, arrival=arrival)
 
     def _hub_enqueue_reservation(self):
         for batch in _batches(self):
             batch.with_delay(
-                channel="root.order_hub.reserve",
                 priority=RESERVE_PRIORITY,
                 identity_key=f"order_hub_reserve_{_batch_key(batch)}",
                 description=_("Reserve the deliveries of %(orders)s", orders=_batch_label(batch)),
             )._job_hub_reserve()
 
-    def _job_hub_channel_action(self, action, reserve_now=False):
-        """Job: confirm (and mark shipped or completed) imported orders.
+    # ------------------------------------------------------------------
+    # jobs
+    # ------------------------------------------------------------------
+    def _job_hub_channel_action(self, action, arrival=False):
+        """Job (confirmation lane): arrival and platform status of imported
+        orders, deliveries reserved afterwards by a reservation job.  None of
+        these orders is routed at confirmation: that was decided when the job
+        was enqueued."""
+        orders = self.with_context(**BULK_CONTEXT, **{DEFER_RESERVATION_KEY: True}).exists()
+        orders = orders._hub_with_routing_known(routed=orders.browse())
+        summary = orders._hub_run_platform_status(action, arrival)
+        orders.filtered(lambda s: s.state == "sale")._hub_enqueue_reservation()
+        return summary
 
-        Orders the order rules hold (suspected duplicate, low health score)
-        go to the review queue; the others are confirmed together.  An order
-        that cannot be confirmed keeps its reason on its received payload and
-        does not stop the others.
-        """
+    def _job_hub_channel_action_reserve(self, action, arrival=False, routed=None):
+        """Job (reservation lane): arrival and platform status of imported
+        orders that confirm and reserve in one go (routed orders, shipped and
+        completed statuses)."""
         orders = self.with_context(**BULK_CONTEXT).exists()
-        reviewed = orders._hub_review_before_confirm()
-        todo = orders - reviewed
-        if reserve_now:
-            now, handed, deferred = todo, self.browse(), self.browse()
+        if routed is not None:
+            orders = orders._hub_with_routing_known(routed=routed)
+        return orders._hub_run_platform_status(action, arrival)
+
+    def _hub_run_platform_status(self, action, arrival):
+        if arrival:
+            confirm = self if action in CONFIRMING_ACTIONS else self.browse()
+            self._hub_process_arrival(confirm=confirm)
+            self.filtered(lambda s: s.state == "sale")._hub_apply_platform_status(action)
         else:
-            # confirmed and reserved in one go, in the reservation lane
-            handed = todo if action != "confirm" else todo._hub_routing_at_confirmation()
-            handed._hub_enqueue_channel_action(action, reserve_now=True)
-            now, deferred = self.browse(), todo - handed
-        blocked, failed = now._hub_apply_channel_action(action)
-        deferred_blocked, deferred_failed = deferred.with_context(
-            **{DEFER_RESERVATION_KEY: True}
-        )._hub_apply_channel_action(action)
-        deferred.filtered(lambda s: s.state == "sale")._hub_enqueue_reservation()
-        blocked |= deferred_blocked
-        failed.update(deferred_failed)
+            self._hub_apply_platform_status(action)
+        return self._hub_status_summary(action)
+
+    def _hub_status_summary(self, action):
+        review = self.filtered(lambda s: s.hub_review_state == "pending")
+        waiting = self.filtered(lambda s: s.state in ("draft", "sent")) - review
+        blocked = waiting.filtered("exception_ids")
+        failed = (waiting - blocked) if action in CONFIRMING_ACTIONS else self.browse()
         return _(
-            "%(done)s of %(count)s orders: %(action)s done; %(handed)s handed to the reservation "
-            "lane, %(review)s sent to review, %(blocked)s blocked by exception rules, %(failed)s failed.",
-            done=len((now | deferred) - blocked) - len(failed),
-            count=len(orders),
+            "%(done)s of %(count)s orders: %(action)s done; %(review)s sent to review, "
+            "%(blocked)s blocked by exception rules, %(failed)s failed.",
+            done=len(self) - len(review | waiting),
+            count=len(self),
             action=action,
-            handed=len(handed),
-            review=len(reviewed),
+            review=len(review),
             blocked=len(blocked),
             failed=len(failed),
         )
-
-    def _hub_review_before_confirm(self):
-        """Order rules first: a suspected duplicate or a low health score waits
-        for a manual review instead of being confirmed; returns those orders."""
-        waiting = self.filtered(lambda s: s.state in ("draft", "sent") and s.hub_review_state != "approved")
-        waiting._hub_flag_duplicate()
-        reviewed = self.browse()
-        for sale in waiting:
-            reasons = sale._hub_review_reasons()
-            if reasons:
-                sale._hub_send_to_review(reasons)
-                reviewed |= sale
-        return reviewed
-
-    def _hub_apply_channel_action(self, action):
-        """Apply ``action`` to these orders together, else one by one; returns
-        (orders the exception rules block, {order: reason it failed})."""
-        importer = self.env["order.hub.order.importer"]
-        blocked, failed = self.browse(), {}
-        if not self:
-            return blocked, failed
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                blocked = importer._do_status_action(self, action)
-        except CONCURRENCY_ERRORS:
-            raise  # a concurrent reservation: queue_job retries the whole job
-        except (psycopg2.Error, *DATA_ERRORS):
-            for sale in self:  # isolate the order that fails, each with its reason
-                try:
-                    with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                        blocked |= importer._do_status_action(sale, action)
-                except CONCURRENCY_ERRORS:
-                    raise
-                except (psycopg2.Error, *DATA_ERRORS) as error:
-                    _logger.info("status action %s failed on %s: %s", action, sale.id, error)
-                    failed[sale] = importer._reason(error)
-        for sale in blocked:
-            sale._hub_note_on_payloads(importer._blocked_message())
-        for sale, reason in failed.items():
-            sale._hub_note_on_payloads(
-                _("Created, but the action %(action)s failed: %(error)s", action=action, error=reason)
-            )
-        return blocked, failed
 
     def _job_hub_reserve(self):
         """Job: reserve the deliveries of confirmed orders, under the stock locks."""
@@ -169,6 +184,72 @@ class SaleOrder(models.Model):
             short=len(short),
         )
 
+    # ------------------------------------------------------------------
+    # what a platform status means
+    # ------------------------------------------------------------------
+    def _hub_apply_platform_status(self, action):
+        """Apply the meaning of a platform status to these orders, which have
+        already arrived: paid confirms (through ``_hub_confirm``, orders held
+        for review excepted), shipped validates the delivery, completed is the
+        platform's signed-for event, cancelled cancels."""
+        if action in CONFIRMING_ACTIONS:
+            drafts = self.filtered(
+                lambda s: s.state in ("draft", "sent") and s.hub_review_state in ("none", "approved")
+            )
+            drafts._hub_confirmation_refused(*drafts._hub_confirm())
+        if action in SHIPPING_ACTIONS:
+            for sale in self.filtered(lambda s: s.state == "sale"):
+                sale._hub_platform_shipped(completed=action == "complete")
+        elif action == "cancel":
+            to_cancel = self.filtered(lambda s: s.state != "cancel")
+            shipped = to_cancel.filtered(lambda s: s.picking_ids.filtered(lambda p: p.state == "done"))
+            for sale in shipped:
+                sale.message_post(
+                    body=_("The platform cancelled this order after it was shipped; handle the return.")
+                )
+            (to_cancel - shipped).with_context(disable_cancel_warning=True).action_cancel()
+
+    def _hub_platform_shipped(self, completed=False):
+        """The platform says the order shipped (or was completed): its
+        delivery is validated when fully reserved; otherwise the order keeps
+        its stage and the order and its payload say why."""
+        self.ensure_one()
+        wanted = "completed" if completed else "shipped"
+        if self.channel_fulfilment != "completed":
+            self.channel_fulfilment = wanted
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                self._hub_reserve()  # this job runs in the reservation lane
+                reason = self._hub_validate_deliveries()
+        except UserError as error:
+            reason = str(error)
+        if reason:
+            note = _(
+                "The platform says this order was shipped, but its delivery is still open in Odoo: "
+                "%(reason)s",
+                reason=reason,
+            )
+            self.message_post(body=note)
+            self._hub_note_on_payloads(note)
+        elif completed:
+            self._hub_on_delivered(reason=_("Completed on the platform"))
+
+    def _hub_confirmation_refused(self, blocked, failed):
+        # the orders' received payloads say why they are still quotations
+        super()._hub_confirmation_refused(blocked, failed)
+        message = self.env._(
+            "Imported as a quotation: exception rules block its confirmation; "
+            "see the exceptions on the order, fix them and confirm it."
+        )
+        for sale in blocked:
+            sale._hub_note_on_payloads(message)
+        for sale, reason in failed.items():
+            sale._hub_note_on_payloads(
+                self.env._(
+                    "Created, but the action %(action)s failed: %(error)s", action="confirm", error=reason
+                )
+            )
+
     def _hub_note_on_payloads(self, message):
         self.ensure_one()
         self.inbound_order_ids.filtered(lambda r: r.state == "done").write({"error": message})
@@ -178,3 +259,7 @@ class SaleOrder(models.Model):
         for sale in self:
             sale._hub_note_on_payloads(reason)
         return res
+
+    def _hub_arrives_on_create(self):
+        # imported orders arrive in the import's confirmation job
+        return super()._hub_arrives_on_create().filtered(lambda s: not s.channel_id)

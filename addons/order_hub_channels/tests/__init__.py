@@ -8,3 +8,6 @@ from . import test_concurrency
 from . import test_channel
 from . import test_hub_glue
 from . import test_confirm_batch
+from . import test_arrival
+from . import test_errors_by_kind
+from . import test_platform_status

@@ -200,7 +200,7 @@ class ChannelsCommon(OrderHubCommon):
     def run_channel_actions(self, before):
         """Run the confirmation jobs, then the jobs they enqueue (reservations,
         confirmations in the reservation lane), as the runner would."""
-        methods = ("_job_hub_channel_action", "_job_hub_reserve")
+        methods = ("_job_hub_channel_action", "_job_hub_channel_action_reserve", "_job_hub_reserve")
         results, done = [], self.env["queue.job"]
         for _round in range(5):
             jobs = self.new_jobs(before).filtered(lambda j: j.method_name in methods) - done

@@ -59,7 +59,7 @@ class TestConfirmBatch(ChannelsCommon):
     def test_the_same_batch_is_not_enqueued_twice(self):
         records, actions = self._import(canonical_order("1510"), canonical_order("1511"))
         before = self.env["queue.job"].search([])
-        records.sale_order_id._hub_enqueue_channel_action("confirm")
+        records.sale_order_id._hub_enqueue_platform_status("confirm", arrival=True)
         self.assertFalse(self.new_jobs(before), "identity key of the batch")
 
     def test_an_order_failing_at_confirmation_does_not_stop_the_others(self):

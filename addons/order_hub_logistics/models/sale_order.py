@@ -60,9 +60,12 @@ class SaleOrder(models.Model):
     # Confirmation: lock, route, reserve
     # ------------------------------------------------------------------
     def _action_confirm(self):
+        # routing was decided once for this confirmation (order_hub's
+        # _hub_with_routing_known): read, not evaluated again
+        routed = self._hub_routing_at_confirmation()
         orders = self
         deferred = self.env.context.get(DEFER_RESERVATION_KEY)
-        if deferred and self._hub_routing_at_confirmation():
+        if deferred and routed:
             # routing chooses from the stock under the locks: never deferred
             orders = self.with_context(**{DEFER_RESERVATION_KEY: False})
             deferred = False
@@ -87,8 +90,8 @@ class SaleOrder(models.Model):
                 order._hub_check_reservation(routed_out=order in unserved, notify=True)
         return result
 
-    def _hub_routing_at_confirmation(self):
-        return super()._hub_routing_at_confirmation() | self.filtered(lambda o: o._hub_routing_applies())
+    def _hub_routing_decide(self):
+        return super()._hub_routing_decide() | self.filtered(lambda o: o._hub_routing_applies())
 
     def _hub_lock_stock(self):
         storable = self.order_line.product_id.filtered("is_storable")
@@ -100,15 +103,6 @@ class SaleOrder(models.Model):
         for order in self:
             order._hub_check_reservation()
         return super()._hub_after_reservation()
-
-    def _hub_assign_warehouse(self):
-        """Surge fast lane (order_hub): the warehouse comes from logistics
-        routing (flash-sale warehouse or warehouse rules) when it applies; the
-        choice is made again under the stock locks at confirmation."""
-        for order in self.filtered(lambda o: o.state in ("draft", "sent")):
-            if order._hub_routing_applies():
-                order._hub_route_warehouse()
-        return super()._hub_assign_warehouse()
 
     def _hub_needed_quantities(self):
         needed = defaultdict(float)
@@ -177,7 +171,7 @@ class SaleOrder(models.Model):
         """Routing chooses the warehouse inside ``_action_confirm`` and handles
         "no warehouse can serve" itself (Exception stage + out-of-stock
         ticket), so the free-stock gate defers to it when it applies."""
-        return super()._hub_stock_gate_deferred() or self._hub_routing_applies()
+        return super()._hub_stock_gate_deferred() or bool(self._hub_routing_at_confirmation())
 
     def _hub_route_warehouse(self, claimed=None):
         """Choose the warehouse; returns False when rules matched but none can serve.

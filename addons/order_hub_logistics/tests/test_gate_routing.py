@@ -1,8 +1,11 @@
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.base_exception.exceptions import BaseExceptionError
 
+from ..models.sale_order import SaleOrder as LogisticsSaleOrder
 from .common import LogisticsCommon
 
 
@@ -84,14 +87,39 @@ class TestStockGateAndRouting(LogisticsCommon):
         # the routing configuration itself stays out of the salesman's reach
         self.assertFalse(self.env["order.hub.warehouse.rule"].with_user(salesman).has_access("read"))
 
-    def test_fast_lane_assigns_the_warehouse_by_routing_rules(self):
+    def _count_routing(self):
+        """Count the evaluations of "does routing decide this order" per order."""
+        counts = {}
+        original = LogisticsSaleOrder._hub_routing_applies
+
+        def spy(order):
+            counts[order.id] = counts.get(order.id, 0) + 1
+            return original(order)
+
+        return counts, patch.object(LogisticsSaleOrder, "_hub_routing_applies", spy)
+
+    def test_routing_is_decided_once_per_order_per_confirmation(self):
         self._stock(self.wh_b, self.product, 20)
-        rule = self._rule([self.wh_a, self.wh_b], name="Everyone")
+        self._rule([self.wh_a, self.wh_b], name="Everyone")
+        orders = self._order([(self.product, 2)], warehouse_id=self.wh_a.id) | self._order(
+            [(self.product, 1)], warehouse_id=self.wh_a.id
+        )
+        counts, spy = self._count_routing()
+        with spy:
+            orders.action_confirm()  # gate, deferral guard and routing read one decision
+        self.assertEqual(set(orders.mapped("state")), {"sale"})
+        self.assertEqual(set(orders.mapped("warehouse_id")), {self.wh_b})
+        self.assertEqual(counts, {order.id: 1 for order in orders})
+
+    def test_fast_lane_decides_routing_once_per_order(self):
+        self._stock(self.wh_b, self.product, 20)
+        self._rule([self.wh_a, self.wh_b], name="Everyone")
+        self.env.company.hub_auto_confirm = True
         order = self._order([(self.product, 2)], warehouse_id=self.wh_a.id)
-        order._hub_assign_warehouse()
-        self.assertEqual(order.warehouse_id, self.wh_b)
-        self.assertEqual(order.hub_route_rule_id, rule)
-        self.assertEqual(order.state, "draft")
+        counts, spy = self._count_routing()
+        with spy:
+            self.assertEqual(order._hub_process_arrival(), order)
+        self.assertEqual(counts, {order.id: 1})
 
     def test_fast_lane_confirms_in_the_routed_warehouse(self):
         self._stock(self.wh_b, self.product, 20)
