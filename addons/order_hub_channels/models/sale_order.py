@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+CHINA_TZ = "Asia/Shanghai"
 FULFILMENT_SELECTION = [
     ("open", "Open"),
     ("shipped", "Shipped on Platform"),
@@ -55,8 +56,13 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         sequence = self.env["ir.sequence"].sudo()
+        # the month of the serial is the user's calendar month (China's for jobs without a user time zone)
+        tz = self.env.context.get("tz") or self.env.user.tz or CHINA_TZ
+        today = fields.Date.context_today(self.with_context(tz=tz))
         for vals in vals_list:
             if not vals.get("hub_serial"):
                 company = vals.get("company_id") or self.env.company.id
-                vals["hub_serial"] = sequence.with_company(company).next_by_code("order.hub.serial")
+                vals["hub_serial"] = sequence.with_company(company).next_by_code(
+                    "order.hub.serial", sequence_date=today
+                )
         return super().create(vals_list)
