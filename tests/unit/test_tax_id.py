@@ -1,14 +1,9 @@
 """Buyer tax ids of Chinese VAT invoices (order_hub/models/tax_id.py, no Odoo)."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
+from addon_source import load
 
-SOURCE = Path(__file__).resolve().parents[2] / "addons" / "order_hub" / "models" / "tax_id.py"
-spec = importlib.util.spec_from_file_location("order_hub_tax_id", SOURCE)
-tax_id = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(tax_id)
+tax_id = load("order_hub", "models/tax_id.py")
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,15 @@ class TestImport(ChannelsCommon):
         )
         self.import_now(order, channel=jd)
         sale = self.sale_orders("2001", channel=jd)
-        self.assertTrue(sale.installation_service)
+        # a platform field of JD orders, declared by its field mapping
+        self.assertIn("installation_service", [item["name"] for item in jd.order_properties_definition])
+        self.assertIs(sale.channel_properties.get("installation_service"), True)
+        shown = {item["name"]: item for item in sale.read(["channel_properties"])[0]["channel_properties"]}
+        self.assertEqual(shown["installation_service"]["string"], "Installation Service")
+        self.assertTrue(shown["installation_service"]["value"])
+        shopify_fields = [item["name"] for item in self.channel.order_properties_definition or []]
+        self.assertIn("order_name", shopify_fields)
+        self.assertNotIn("installation_service", shopify_fields)
         self.assertEqual(sale.customer_note, "发票随货")
         self.assertIn("Seller remark: VIP", sale.channel_notes)
         self.assertIn("91310110666007217T", sale.channel_notes)
