@@ -3,6 +3,7 @@ import re
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..connectors.errors import BadPayload
 from .order_hub_channel import PLATFORM_SELECTION
 
 PROPERTY_TYPES = [("boolean", "Yes/No"), ("char", "Text"), ("integer", "Integer"), ("float", "Decimal")]
@@ -126,6 +127,19 @@ class OrderHubFieldMap(models.Model):
             value = getattr(value, rest, None)
         return value
 
+    def _property_value(self, value):
+        try:
+            return PROPERTY_CONVERTERS[self.property_type](value)
+        except (TypeError, ValueError):
+            raise BadPayload(
+                self.env._(
+                    "The platform field %(field)s is not a number: %(value)s.",
+                    field=self.source,
+                    value=value,
+                ),
+                self.source,
+            ) from None
+
     def _apply(self, order, platform):
         """Sale-order values for ``order`` from the mappings in ``self``."""
         vals, notes, properties = {}, [], {}
@@ -134,7 +148,7 @@ class OrderHubFieldMap(models.Model):
                 continue
             value = self._source_value(order, rec.source)
             if rec.target == "property" and value not in (None, ""):
-                properties[rec.property_name] = PROPERTY_CONVERTERS[rec.property_type](value)
+                properties[rec.property_name] = rec._property_value(value)
                 continue
             if value in (None, "", False, {}, ()):
                 continue

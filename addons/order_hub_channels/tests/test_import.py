@@ -153,6 +153,27 @@ class TestImport(ChannelsCommon):
         self.assertIn("Seller remark: VIP", sale.channel_notes)
         self.assertIn("91310110666007217T", sale.channel_notes)
 
+    def test_a_platform_field_of_the_wrong_type_fails_the_payload_with_its_reason(self):
+        self.env["order.hub.field.map"].create(
+            {
+                "platform": "shopify",
+                "source": "extra.parcels",
+                "target": "property",
+                "property_name": "parcels",
+                "property_type": "integer",
+            }
+        )
+        self.assertIn("parcels", [item["name"] for item in self.channel.order_properties_definition])
+        good, bad = (
+            canonical_order("2101", extra={"parcels": "2"}),
+            canonical_order("2102", extra={"parcels": "two"}),
+        )
+        records = self.import_now(good, bad)
+        by_ref = {rec.external_id: rec for rec in records}
+        self.assertEqual(self.sale_orders("2101").channel_properties.get("parcels"), 2)
+        self.assertEqual(by_ref["2102"].state, "failed")
+        self.assertIn("extra.parcels is not a number: two", by_ref["2102"].error)
+
     def test_database_refuses_a_second_order_for_the_same_platform_order(self):
         self.import_now(canonical_order("1014"))
         sale = self.sale_orders("1014")
