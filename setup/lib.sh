@@ -23,7 +23,7 @@ DB_HOST="${ORDER_HUB_DB_HOST:-}"
 DB_PORT="${ORDER_HUB_DB_PORT:-5432}"
 DB_USER="${ORDER_HUB_DB_USER:-odoo}"
 DB_PASSWORD="${ORDER_HUB_DB_PASSWORD:-odoo}"
-ADDONS="order_hub,order_hub_channels,order_hub_logistics"
+ADDONS="order_hub,order_hub_channels,order_hub_logistics,order_hub_cn_city"
 PG_STARTED_HERE=0
 
 say() { printf '\033[1m[order-hub]\033[0m %s\n' "$*"; }

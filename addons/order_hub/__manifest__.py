@@ -34,6 +34,7 @@
         "data/order_hub_health_rule_data.xml",
         "data/order_hub_rules_cron.xml",
         "views/sale_order_rules_views.xml",
+        "views/sale_order_address_views.xml",
         "views/account_move_rules_views.xml",
         "views/res_partner_rules_views.xml",
         "views/res_company_rules_views.xml",

@@ -2,7 +2,7 @@
     "name": "Order Hub Channels",
     "summary": "Pull and receive orders from Douyin, JD, WeChat Shop, Shopify and "
     "Shopee; map them onto sale orders exactly once",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Order Hub",

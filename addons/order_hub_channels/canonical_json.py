@@ -100,6 +100,7 @@ def from_dict(raw):
         else None,
         promised_ship_at=_datetime(raw.get("promised_ship_at"), "promised_ship_at"),
         tracking_numbers=tuple(raw.get("tracking_numbers") or ()),
+        payment_method=str(raw.get("payment_method") or ""),
         extra=dict(raw.get("extra") or {}),
     )
 

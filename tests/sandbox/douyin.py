@@ -101,6 +101,8 @@ class DouyinSandbox(PlatformSandbox):
             "create_time": order.created,
             "update_time": order.updated,
             "pay_time": order.paid or 0,
+            # 0 货到付款, 1 微信, 12 先用后付
+            "pay_type": {"cod": 0, "credit": 12}.get(order.payment, 1),
             "finish_time": order.updated if order.status == "completed" else 0,
             "exp_ship_time": order.created + 2 * 86400,
             "buyer_words": order.remark,

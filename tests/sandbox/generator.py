@@ -141,6 +141,7 @@ class SandboxOrder:
     invoice: dict | None = None
     tracking: str = ""
     installation: bool = False
+    payment: str = "online"  # online, cod or credit (buy now pay later)
     history: list = field(default_factory=list)  # what changed after creation
 
     @property

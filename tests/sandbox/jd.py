@@ -81,7 +81,7 @@ class JdSandbox(PlatformSandbox):
             "orderId": order.id,
             "venderId": self.credentials["shop_id"],
             "orderType": "22",
-            "payType": "1-货到付款" if order.status == "unpaid" else "4-在线支付",
+            "payType": "1-货到付款" if order.status == "unpaid" or order.payment == "cod" else "4-在线支付",
             "orderTotalPrice": yuan(order.goods_fen),
             "orderSellerPrice": yuan(order.goods_fen - order.discount_fen),
             "orderPayment": yuan(order.total_fen),

@@ -58,7 +58,7 @@ class ShopeeSandbox(PlatformSandbox):
             "order_sn": order.id,
             "region": "CN",
             "currency": "CNY",
-            "cod": False,
+            "cod": order.payment == "cod",
             "total_amount": order.total_fen / 100,
             "order_status": STATUS[order.status],
             "create_time": order.created,
@@ -103,7 +103,9 @@ class ShopeeSandbox(PlatformSandbox):
             if order.tracking
             else [],
             "shipping_carrier": "SF Express",
-            "payment_method": "Online Payment",
+            "payment_method": {"cod": "Cash on Delivery", "credit": "SPayLater"}.get(
+                order.payment, "Online Payment"
+            ),
         }
 
     def check(self, request):

@@ -18,6 +18,16 @@ import uuid
 from .common import b64json_decode, b64json_encode, iso, parse_iso, yuan
 from .server import Answer, PlatformSandbox
 
+# Shopify's province codes of the sandbox's places (ISO 3166-2:CN)
+PROVINCE_CODES = {
+    "浙江省": "ZJ",
+    "上海市": "SH",
+    "江苏省": "JS",
+    "广东省": "GD",
+    "北京市": "BJ",
+    "四川省": "SC",
+}
+PROVINCE_CODES.update({"湖北省": "HB", "山东省": "SD"})
 ORDERS_RE = re.compile(r"^/admin/api/(\d{4}-\d{2})/orders(?:/(\d+))?\.json$")
 TOPICS = {
     "created": "orders/create",
@@ -60,6 +70,9 @@ class ShopifySandbox(PlatformSandbox):
             "cancel_reason": "customer" if order.status == "cancelled" else None,
             "closed_at": iso(order.updated) if order.status == "completed" else None,
             "financial_status": financial,
+            "payment_gateway_names": [
+                {"cod": "Cash on Delivery (COD)", "credit": "Klarna"}.get(order.payment, "shopify_payments")
+            ],
             "fulfillment_status": fulfillment,
             "note": order.remark or None,
             "currency": "CNY",
@@ -77,7 +90,7 @@ class ShopifySandbox(PlatformSandbox):
                 "address2": buyer.detail,
                 "city": buyer.city,
                 "province": buyer.province,
-                "province_code": "ZJ",
+                "province_code": PROVINCE_CODES.get(buyer.province, ""),
                 "zip": buyer.zip,
                 "country_code": "CN",
             },

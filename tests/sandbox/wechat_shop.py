@@ -85,6 +85,7 @@ class WechatShopSandbox(PlatformSandbox):
                 "pay_info": {
                     "pay_time": order.paid or 0,
                     "transaction_id": f"42000{order.id[-10:]}" if order.paid else "",
+                    "payment_method": 2 if order.payment == "credit" else 1,  # 2 先用后付
                 },
                 "delivery_info": {
                     "address_info": {

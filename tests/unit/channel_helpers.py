@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import connectors
 
-PLATFORMS = ("douyin", "jd", "wechat_shop", "shopify", "shopee")
+PLATFORMS = connectors.PLATFORMS
 NOW = datetime.now(timezone.utc)
 # a range that covers every generated order (created over the last two days)
 START, END = NOW - timedelta(days=3), NOW + timedelta(minutes=5)

@@ -55,3 +55,14 @@ def test_config_repr_hides_secrets():
     config = connectors.ClientConfig("jd", app_secret="S-111", access_token="T-222", refresh_token="R-333")
     assert not {"S-111", "T-222", "R-333"} & set(repr(config).replace("'", " ").split())
     assert "S-111" not in repr(config) and "T-222" not in repr(config) and "R-333" not in repr(config)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_payment_method_of_a_pulled_order(make_sandbox, platform):
+    box = make_sandbox(platform, orders=3)
+    order_id = sorted(box.orders)[1]
+    box.orders[order_id].status = "paid"
+    box.orders[order_id].payment = "cod" if platform != "wechat_shop" else "credit"
+    client = client_for(box)
+    order = client.normalise(client.get_order(order_id))
+    assert order.payment_method == ("cod" if platform != "wechat_shop" else "credit")

@@ -428,3 +428,71 @@ def test_client_class_uses_its_platform_normaliser_and_order_id(module, raw):
 def test_canonical_order_is_json_friendly():
     data = douyin.normalise(DOUYIN).to_dict()
     assert data["total_amount"] == "536.00" and data["created_at"] == "2026-11-22T09:30:00+08:00"
+
+
+def _with(raw, path, value):
+    """A copy of ``raw`` with ``value`` at the dotted ``path`` (None removes the key)."""
+    raw = copy.deepcopy(raw)
+    *parents, last = path.split(".")
+    target = raw
+    for key in parents:
+        target = target[key]
+    if value is None:
+        target.pop(last, None)
+    else:
+        target[last] = value
+    return raw
+
+
+@pytest.mark.parametrize(
+    "module, raw, path, value, expected",
+    [
+        (douyin, DOUYIN, "pay_type", 0, "cod"),
+        (douyin, DOUYIN, "pay_type", 1, "prepaid"),
+        (douyin, DOUYIN, "pay_type", 2, "prepaid"),
+        (douyin, DOUYIN, "pay_type", 12, "credit"),
+        (douyin, DOUYIN, "pay_type", 8, "credit"),
+        (douyin, DOUYIN, "pay_type", 99, ""),
+        (douyin, DOUYIN, "pay_type", None, ""),
+        (jd, JD, "payType", "1-货到付款", "cod"),
+        (jd, JD, "payType", "4-在线支付", "prepaid"),
+        (jd, JD, "payType", "5-公司转账", "transfer"),
+        (jd, JD, "payType", "3-自提", "cod"),
+        (jd, JD, "payType", None, ""),
+        (wechat_shop, WECHAT, "order_detail.pay_info.payment_method", 1, "prepaid"),
+        (wechat_shop, WECHAT, "order_detail.pay_info.payment_method", 2, "credit"),
+        (wechat_shop, WECHAT, "order_detail.pay_info.payment_method", None, ""),
+        (shopify, SHOPIFY, "payment_gateway_names", ["Cash on Delivery (COD)"], "cod"),
+        (shopify, SHOPIFY, "payment_gateway_names", ["Bank Deposit"], "transfer"),
+        (shopify, SHOPIFY, "payment_gateway_names", ["Klarna"], "credit"),
+        (shopify, SHOPIFY, "payment_gateway_names", ["shopify_payments"], "prepaid"),
+        (shopify, SHOPIFY, "payment_gateway_names", None, "prepaid"),  # paid: online
+        (shopee, SHOPEE, "cod", True, "cod"),
+        (shopee, SHOPEE, "payment_method", "Cash on Delivery", "cod"),
+        (shopee, SHOPEE, "payment_method", "SPayLater", "credit"),
+        (shopee, SHOPEE, "payment_method", "Bank Transfer", "transfer"),
+        (shopee, SHOPEE, "payment_method", "ShopeePay", "prepaid"),
+    ],
+)
+def test_payment_method(module, raw, path, value, expected):
+    assert module.normalise(_with(raw, path, value)).payment_method == expected
+
+
+def test_unpaid_shopify_order_without_gateway_has_no_payment_method():
+    raw = _with(_with(SHOPIFY, "financial_status", "pending"), "payment_gateway_names", None)
+    assert shopify.normalise(raw).payment_method == ""
+
+
+def test_unknown_payment_method_is_bad_data():
+    order = jd.normalise(JD)
+    with pytest.raises(connectors.BadPayload):
+        type(order)(**{**order.__dict__, "payment_method": "barter"})
+
+
+def test_one_registry_of_platforms_with_their_webhook_answers():
+    assert set(connectors.PLATFORMS) == {"douyin", "jd", "wechat_shop", "shopify", "shopee"}
+    assert connectors.CLIENTS["douyin"].webhook_ack == ("application/json", '{"code": 0, "msg": "success"}')
+    assert connectors.CLIENTS["wechat_shop"].webhook_ack == ("text/plain", "success")
+    assert connectors.CLIENTS["shopify"].webhook_ack == ("text/plain", "")
+    with pytest.raises(connectors.BadPayload):
+        type(jd.normalise(JD))(**{**jd.normalise(JD).__dict__, "platform": "taobao"})

@@ -1,14 +1,9 @@
 """Buyer tax ids of Chinese VAT invoices (order_hub/models/tax_id.py, no Odoo)."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
+from addon_source import load
 
-SOURCE = Path(__file__).resolve().parents[2] / "addons" / "order_hub" / "models" / "tax_id.py"
-spec = importlib.util.spec_from_file_location("order_hub_tax_id", SOURCE)
-tax_id = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(tax_id)
+tax_id = load("order_hub", "models/tax_id.py")
 
 
 @pytest.mark.parametrize(
@@ -19,6 +14,16 @@ spec.loader.exec_module(tax_id)
         ("9131 0110-6660 07217t", tax_id.VALID),
         ("91350211M00013FA1N", tax_id.BAD_CHECK),
         ("91310110666007217I", tax_id.BAD_FORMAT),
+        # registration authority given as a letter (GB 32100-2015): A, N, Y, ...
+        ("N2330106MA2B0XY31D", tax_id.VALID),
+        ("N1330106080011234W", tax_id.VALID),
+        ("Y1330106MA2B0XY318", tax_id.VALID),
+        ("A1110000MA01C2D3EN", tax_id.VALID),
+        ("N2330106MA2B0XY31E", tax_id.BAD_CHECK),
+        ("Y1330106MA2B0XY317", tax_id.BAD_CHECK),
+        ("A1110000MA01C2D3EM", tax_id.BAD_CHECK),
+        ("I1110000MA01C2D3EN", tax_id.BAD_FORMAT),
+        ("N2ABCDEFMA2B0XY31D", tax_id.BAD_FORMAT),
         ("330106143212345", tax_id.VALID),
         ("33010619800101123", tax_id.VALID),
         ("33010619800101123401", tax_id.VALID),

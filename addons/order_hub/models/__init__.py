@@ -13,6 +13,8 @@ from . import sale_order_gates
 from . import sale_order_escalation
 from . import sale_order_workbench
 from . import res_partner
+from . import res_partner_address
+from . import sale_order_address
 
 # sale_order_rules first: it holds the base of the hooks the other sale.order files extend
 from . import sale_order_rules

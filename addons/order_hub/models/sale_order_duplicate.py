@@ -13,12 +13,9 @@ from odoo import _, api, fields, models
 
 from .order_hub_blacklist import normalise_phone
 
+# Sources without a platform connector; order_hub_channels adds one value per
+# platform it has a client for (selection_add): the one list of channels.
 HUB_SOURCES = [
-    ("douyin", "Douyin"),
-    ("jd", "JD"),
-    ("wechat_shop", "WeChat Shop"),
-    ("shopify", "Shopify"),
-    ("shopee", "Shopee"),
     ("wecom", "WeCom"),
     ("phone", "Phone"),
     ("other", "Other"),

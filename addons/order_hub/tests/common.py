@@ -7,7 +7,7 @@ ROLE_GROUPS = {
     "manager": "order_hub.group_order_hub_manager",
     "integration": "order_hub.group_order_hub_integration",
 }
-OUR_ADDONS = ("order_hub", "order_hub_channels", "order_hub_logistics")
+OUR_ADDONS = ("order_hub", "order_hub_channels", "order_hub_logistics", "order_hub_cn_city")
 
 
 class OrderHubCommon(TransactionCase):

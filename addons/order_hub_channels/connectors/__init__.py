@@ -5,7 +5,6 @@ orders.  Tested with plain pytest against the sandboxes in ``tests/sandbox``.
 """
 
 from .canonical import (
-    PLATFORMS,
     STATUS_CANCELLED,
     STATUS_COMPLETED,
     STATUS_OTHER,
@@ -27,14 +26,10 @@ from .wechat_shop import WechatShopClient
 from .shopify import ShopifyClient
 from .shopee import ShopeeClient
 from .webhooks import WebhookEvent, verify_and_parse
+from .registry import CLIENTS, selection
 
-CLIENTS = {
-    "douyin": DouyinClient,
-    "jd": JdClient,
-    "wechat_shop": WechatShopClient,
-    "shopify": ShopifyClient,
-    "shopee": ShopeeClient,
-}
+# the platforms, in the order their clients registered
+PLATFORMS = tuple(CLIENTS)
 
 
 def get_client(config, **kwargs):

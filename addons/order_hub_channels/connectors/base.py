@@ -15,6 +15,10 @@ and offers:
 * ``get_order(external_id)`` -> one raw payload, as ``iter_order_pages`` yields
 * ``refresh_access_token()`` -> ``TokenInfo`` (platforms with refreshable tokens)
 * ``external_id(raw)`` and ``normalise(raw)`` -> ``CanonicalOrder``
+* ``webhook_ack``: the answer the platform expects to a verified push
+
+A client class registers itself under its ``platform`` (``registry.CLIENTS``),
+the one list of platforms.
 
 Refreshed tokens are written into ``client.config`` and passed to the
 ``token_callback`` given to the client, so the caller can store them.
@@ -29,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
+from . import registry
 from .errors import AuthError, BadPayload
 from .http import HttpCore
 
@@ -78,6 +83,13 @@ class ChannelClient(abc.ABC):
     # the platform module's ``normalise(raw)``, set with staticmethod(): a plain function
     # stored on the class would become a method (``client.normaliser(raw)`` would pass the client)
     normaliser = None
+    # (content type, body) the platform expects in answer to a webhook push
+    webhook_ack = ("text/plain", "")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.platform:
+            registry.register(cls)
 
     def __init__(self, config: ClientConfig, *, token_callback: Callable | None = None, session=None):
         self.config = config

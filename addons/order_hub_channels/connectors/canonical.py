@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from . import registry
 from .errors import BadPayload
-
-PLATFORMS = ("douyin", "jd", "wechat_shop", "shopify", "shopee")
 
 # Canonical order states every platform status maps onto (see each normaliser).
 STATUS_UNPAID = "unpaid"
@@ -34,6 +33,14 @@ CANONICAL_STATUSES = (
     STATUS_CANCELLED,
     STATUS_OTHER,
 )
+
+# How the buyer pays (order_hub's sale.order.hub_payment_method); each
+# normaliser maps its platform's codes onto these, "" when it cannot tell.
+PAYMENT_PREPAID = "prepaid"  # paid online before shipping
+PAYMENT_COD = "cod"  # cash on delivery (or on pickup)
+PAYMENT_CREDIT = "credit"  # buy now pay later, instalments
+PAYMENT_TRANSFER = "transfer"  # bank or company transfer
+PAYMENT_METHODS = (PAYMENT_PREPAID, PAYMENT_COD, PAYMENT_CREDIT, PAYMENT_TRANSFER)
 
 
 @dataclass(frozen=True)
@@ -98,16 +105,19 @@ class CanonicalOrder:
     invoice: InvoiceRequest | None = None
     promised_ship_at: datetime | None = None
     tracking_numbers: tuple[str, ...] = ()
+    payment_method: str = ""  # one of PAYMENT_METHODS, or "" when unknown
     # platform fields with no canonical home, e.g. {"installation_service": True}
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        if self.platform not in PLATFORMS:
+        if self.platform not in registry.CLIENTS:
             raise BadPayload(f"Unknown platform {self.platform!r}.", "platform")
         if not self.external_id:
             raise BadPayload("The order has no order id.", "external_id")
         if self.status not in CANONICAL_STATUSES:
             raise BadPayload(f"Unknown order status {self.status!r}.", "status")
+        if self.payment_method and self.payment_method not in PAYMENT_METHODS:
+            raise BadPayload(f"Unknown payment method {self.payment_method!r}.", "payment_method")
         for stamp in ("created_at", "updated_at", "paid_at", "promised_ship_at"):
             value = getattr(self, stamp)
             if value is not None and value.tzinfo is None:

@@ -71,6 +71,7 @@ def sign(app_key, app_secret, method, params_json, timestamp, sign_method="hmac-
 class DouyinClient(ChannelClient):
     platform = "douyin"
     label = "Douyin"
+    webhook_ack = ("application/json", '{"code": 0, "msg": "success"}')
     default_base_url = "https://openapi-fxg.jinritemai.com"
     max_page_size = 100
     order_id_key = "order_id"
@@ -227,6 +228,17 @@ def _line(item, index):
     )
 
 
+# shop_order_detail.pay_type: 0 货到付款, 1 微信, 2 支付宝, 3 小程序, 4 银行卡, 5 余额,
+# 7 无需支付 (0 元单), 8 DOU 分期 (credit), 9 新卡支付, 12 先用后付, 16 收银台
+PAY_TYPES = {"0": c.PAYMENT_COD, "8": c.PAYMENT_CREDIT, "12": c.PAYMENT_CREDIT}
+PAY_TYPES.update(dict.fromkeys(("1", "2", "3", "4", "5", "7", "9", "16"), c.PAYMENT_PREPAID))
+
+
+def payment_method(raw):
+    """The hub's payment method of a Douyin order ("" for an unknown code)."""
+    return PAY_TYPES.get(text(raw.get("pay_type")), "")
+
+
 def normalise(raw) -> c.CanonicalOrder:
     if not isinstance(raw, dict):
         raise BadPayload("The Douyin order is not an object.", field="order")
@@ -252,9 +264,17 @@ def normalise(raw) -> c.CanonicalOrder:
         lines=tuple(_line(as_dict(item, f"sku_order_list[{i}]"), i) for i, item in enumerate(items)),
         promised_ship_at=optional_unix_time(raw.get("exp_ship_time"), "exp_ship_time"),
         tracking_numbers=tuple(text(x.get("tracking_no")) for x in logistics if x.get("tracking_no")),
+        payment_method=payment_method(raw),
         extra={
             key: raw[key]
-            for key in ("order_type", "trade_type", "main_status", "seller_remark_stars", "b_type")
+            for key in (
+                "order_type",
+                "trade_type",
+                "main_status",
+                "seller_remark_stars",
+                "b_type",
+                "pay_type",
+            )
             if raw.get(key) not in (None, "")
         },
     )

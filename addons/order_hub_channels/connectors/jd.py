@@ -78,6 +78,7 @@ def jd_timestamp(moment=None) -> str:
 class JdClient(ChannelClient):
     platform = "jd"
     label = "JD"
+    webhook_ack = ("application/json", '{"code": 0, "msg": "success"}')
     default_base_url = "https://api.jd.com"
     max_page_size = 100
     order_id_key = "orderId"
@@ -232,6 +233,23 @@ def _installation(raw):
     return any("安装" in text(item.get("serviceName")) for item in items if isinstance(item, dict))
 
 
+# payType "<code>-<name>": 1 货到付款, 2 邮局汇款, 3 自提 (paid at the pickup point),
+# 4 在线支付, 5 公司转账, 6 银行卡转账
+PAY_TYPES = {
+    "1": c.PAYMENT_COD,
+    "2": c.PAYMENT_TRANSFER,
+    "3": c.PAYMENT_COD,
+    "4": c.PAYMENT_PREPAID,
+    "5": c.PAYMENT_TRANSFER,
+    "6": c.PAYMENT_TRANSFER,
+}
+
+
+def payment_method(raw):
+    """The hub's payment method of a JD order ("" for an unknown code)."""
+    return PAY_TYPES.get(text(raw.get("payType")).split("-", 1)[0].strip(), "")
+
+
 def normalise(raw) -> c.CanonicalOrder:
     if not isinstance(raw, dict):
         raise BadPayload("The JD order is not an object.", field="order")
@@ -279,6 +297,7 @@ def normalise(raw) -> c.CanonicalOrder:
         tracking_numbers=tuple(
             number for group in text(raw.get("waybill")).split("|") for number in group.split(",") if number
         ),
+        payment_method=payment_method(raw),
         extra=extra,
     )
 

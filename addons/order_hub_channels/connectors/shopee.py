@@ -221,6 +221,28 @@ def _line(item, index):
     )
 
 
+# words of Shopee's payment_method text ("Cash on Delivery", "SPayLater",
+# "Bank Transfer", "Online Payment", "ShopeePay", "Credit Card" ...)
+PAYMENT_WORDS = (
+    (c.PAYMENT_COD, ("cash on delivery", "cod")),
+    (c.PAYMENT_CREDIT, ("paylater", "pay later", "installment", "instalment")),
+    (c.PAYMENT_TRANSFER, ("bank transfer", "transfer")),
+)
+
+
+def payment_method(raw):
+    """The hub's payment method of a Shopee order ("" when it has none)."""
+    if raw.get("cod") in (True, 1, "1", "true"):
+        return c.PAYMENT_COD
+    name = text(raw.get("payment_method")).lower()
+    if not name:
+        return ""
+    for method, words in PAYMENT_WORDS:
+        if any(name == word or (len(word) > 3 and word in name) for word in words):
+            return method
+    return c.PAYMENT_PREPAID
+
+
 def normalise(raw) -> c.CanonicalOrder:
     if not isinstance(raw, dict):
         raise BadPayload("The Shopee order is not an object.", field="order")
@@ -263,6 +285,7 @@ def normalise(raw) -> c.CanonicalOrder:
             for p in packages
             if isinstance(p, dict) and p.get("tracking_number")
         ),
+        payment_method=payment_method(raw),
         extra={
             k: raw[k]
             for k in ("cod", "payment_method", "shipping_carrier", "region")

@@ -147,6 +147,31 @@ def _line(item, index):
     )
 
 
+# words of Shopify payment gateway names (payment_gateway_names, or the older
+# gateway) that tell how the buyer pays; other gateways of a paid order are online payments
+GATEWAY_WORDS = (
+    (c.PAYMENT_COD, ("cash on delivery", "(cod)", "cod")),
+    (c.PAYMENT_TRANSFER, ("bank", "transfer", "deposit", "money order")),
+    (
+        c.PAYMENT_CREDIT,
+        ("afterpay", "klarna", "affirm", "pay later", "paylater", "installment", "instalment"),
+    ),
+)
+PAID_STATUSES = ("paid", "partially_paid", "partially_refunded", "refunded", "authorized")
+
+
+def payment_method(raw):
+    """The hub's payment method of a Shopify order ("" when it cannot tell)."""
+    names = raw.get("payment_gateway_names")
+    names = [text(name).lower() for name in names] if isinstance(names, list) else []
+    if raw.get("gateway"):
+        names.append(text(raw["gateway"]).lower())
+    for method, words in GATEWAY_WORDS:
+        if any(name == word or (len(word) > 3 and word in name) for name in names for word in words):
+            return method
+    return c.PAYMENT_PREPAID if text(raw.get("financial_status")) in PAID_STATUSES else ""
+
+
 def normalise(raw) -> c.CanonicalOrder:
     if not isinstance(raw, dict):
         raise BadPayload("The Shopify order is not an object.", field="order")
@@ -198,6 +223,7 @@ def normalise(raw) -> c.CanonicalOrder:
             for f in fulfilments
             if isinstance(f, dict) and f.get("tracking_number")
         ),
+        payment_method=payment_method(raw),
         extra={"name": raw["name"]} if raw.get("name") else {},
     )
 

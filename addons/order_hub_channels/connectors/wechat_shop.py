@@ -50,6 +50,7 @@ MAX_WINDOW = timedelta(days=7)
 class WechatShopClient(ChannelClient):
     platform = "wechat_shop"
     label = "WeChat Shop"
+    webhook_ack = ("text/plain", "success")
     default_base_url = "https://api.weixin.qq.com"
     max_page_size = 100
     order_id_key = "order_id"
@@ -152,6 +153,16 @@ def _line(item, index):
     )
 
 
+# order_detail.pay_info.payment_method: 1 微信支付, 2 先用后付 (credit),
+# 3 抽奖商品 0 元订单, 4 会员积分兑换订单
+PAYMENT_METHODS = {
+    "1": c.PAYMENT_PREPAID,
+    "2": c.PAYMENT_CREDIT,
+    "3": c.PAYMENT_PREPAID,
+    "4": c.PAYMENT_PREPAID,
+}
+
+
 def normalise(raw) -> c.CanonicalOrder:
     if not isinstance(raw, dict):
         raise BadPayload("The WeChat Shop order is not an object.", field="order")
@@ -203,6 +214,7 @@ def normalise(raw) -> c.CanonicalOrder:
         tracking_numbers=tuple(
             text(x.get("waybill_id")) for x in shipped if isinstance(x, dict) and x.get("waybill_id")
         ),
+        payment_method=PAYMENT_METHODS.get(text(pay.get("payment_method")), ""),
         extra={"deliver_method": delivery.get("deliver_method")} if "deliver_method" in delivery else {},
     )
 

@@ -6,7 +6,6 @@ verified push is stored in the inbox and an import job enqueued; the answer
 goes out at once (the platforms time out after a few seconds).
 """
 
-import json
 import logging
 
 from werkzeug.wrappers import Response
@@ -16,16 +15,11 @@ from odoo.http import request
 
 from odoo.addons.order_hub.controllers.request_body import read_body
 
+from ..connectors.registry import CLIENTS
+
 _logger = logging.getLogger(__name__)
 
 MAX_BODY = 512 * 1024  # bytes; an order push is a few kilobytes
-ACKS = {
-    "douyin": ("application/json", json.dumps({"code": 0, "msg": "success"})),
-    "wechat_shop": ("text/plain", "success"),
-    "jd": ("application/json", json.dumps({"code": 0, "msg": "success"})),
-    "shopify": ("text/plain", ""),
-    "shopee": ("text/plain", ""),
-}
 
 
 def _plain(status, text=""):
@@ -100,7 +94,7 @@ class OrderHubWebhook(http.Controller):
                 event_ids={index: event.event_id for index, event in enumerate(chosen)},
             )
         records._enqueue_import()
-        content_type, text = ACKS.get(channel.platform, ("text/plain", ""))
+        content_type, text = CLIENTS[channel.platform].webhook_ack
         return Response(text, status=200, content_type=content_type)
 
     @http.route(

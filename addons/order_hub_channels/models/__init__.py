@@ -5,6 +5,7 @@ from . import order_hub_product_map
 from . import order_hub_field_map
 from . import order_hub_order_importer
 from . import order_hub_buyer
+from . import ir_sequence
 from . import res_partner
 from . import sale_order
 from . import order_hub_order_importer_hub

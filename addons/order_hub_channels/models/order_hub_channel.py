@@ -6,24 +6,13 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from .. import connectors
+
 _logger = logging.getLogger(__name__)
 
 MANAGER = "order_hub.group_order_hub_manager"
-PLATFORM_SELECTION = [
-    ("douyin", "Douyin Shop"),
-    ("jd", "JD"),
-    ("wechat_shop", "WeChat Shop"),
-    ("shopify", "Shopify"),
-    ("shopee", "Shopee"),
-]
-# The platforms' official endpoints (channel-apis.md); the sandboxes replace them in demo.
-DEFAULT_BASE_URLS = {
-    "douyin": "https://openapi-fxg.jinritemai.com",
-    "jd": "https://api.jd.com/routerjson",
-    "wechat_shop": "https://api.weixin.qq.com",
-    "shopify": "https://example.myshopify.com/admin/api/2024-10",
-    "shopee": "https://partner.shopeemobile.com",
-}
+# the platforms of the registered clients (connectors.registry): the one list
+PLATFORM_SELECTION = connectors.selection()
 # First pull of a channel without watermark goes back this far.
 INITIAL_LOOKBACK = timedelta(days=1)
 PAGE_SIZE = 50
@@ -92,6 +81,10 @@ class OrderHubChannel(models.Model):
     last_pull_at = fields.Datetime(readonly=True, copy=False)
     last_pull_message = fields.Char(readonly=True, copy=False)
     cron_id = fields.Many2one("ir.cron", string="Scheduled Pull", readonly=True, copy=False)
+    order_properties_definition = fields.PropertiesDefinition(
+        string="Platform Fields of Orders",
+        help="Declared by the field mappings of the channel's platform (target: platform field).",
+    )
     inbound_count = fields.Integer(compute="_compute_inbound_count", groups=MANAGER)
     failed_count = fields.Integer(compute="_compute_inbound_count", groups=MANAGER)
 
@@ -120,16 +113,28 @@ class OrderHubChannel(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if not vals.get("api_base_url") and vals.get("platform"):
-                vals["api_base_url"] = DEFAULT_BASE_URLS.get(vals["platform"])
+                vals["api_base_url"] = connectors.CLIENTS[vals["platform"]].default_base_url or False
         channels = super().create(vals_list)
         channels._sync_cron()
+        channels._sync_order_properties()
         return channels
 
     def write(self, vals):
         res = super().write(vals)
         if {"poll_interval", "active", "name"} & set(vals):
             self._sync_cron()
+        if "platform" in vals:
+            self._sync_order_properties()
         return res
+
+    def _sync_order_properties(self):
+        """Declare the platform fields of each channel's orders, from the field
+        mappings of its platform (sudo: the mappings are configuration)."""
+        maps = self.env["order.hub.field.map"].sudo().search([("target", "=", "property")])
+        for channel in self.sudo():
+            definitions = maps._property_definitions(channel.platform)
+            if definitions != (channel.order_properties_definition or []):
+                channel.order_properties_definition = definitions
 
     def unlink(self):
         crons = self.sudo().cron_id
@@ -168,7 +173,7 @@ class OrderHubChannel(models.Model):
         expires = channel.token_expires_at
         return ClientConfig(
             platform=channel.platform,
-            base_url=channel.api_base_url or DEFAULT_BASE_URLS[channel.platform],
+            base_url=channel.api_base_url or "",
             app_key=channel.app_key or "",
             app_secret=channel.app_secret or "",
             access_token=channel.access_token or "",

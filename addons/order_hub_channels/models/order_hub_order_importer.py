@@ -34,7 +34,8 @@ from .order_hub_channel import connector_errors
 from .res_partner import phone_key
 
 _logger = logging.getLogger(__name__)
-ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip")
+# what makes two delivery addresses the same (besides the phone)
+ADDRESS_FIELDS = ("name", "street", "street2", "city", "zip", "state_id", "city_id", "country_id")
 # bad data: the payload fails with this reason (ValidationError is a UserError);
 # a KeyError, TypeError, AttributeError... raised here is a bug, not bad data
 DATA_ERRORS = (BadPayload, UserError)
@@ -87,6 +88,7 @@ class ImportContext:
             self.partners.setdefault(buyer.key, buyer.partner_id.with_env(env))
         self.country = env.ref("base.cn")
         self.countries = {}
+        self.cn_addresses = {}  # partner values of each Chinese address text
         self.existing = {
             order.channel_order_ref: order
             for order in env["sale.order"].search(
@@ -360,22 +362,30 @@ class OrderHubOrderImporter(models.AbstractModel):
         }
 
     def _address_vals(self, ctx, receiver):
-        street2 = " ".join(part for part in (receiver.province, receiver.district, receiver.street) if part)
-        country = ctx.country
-        if receiver.country_code and receiver.country_code != "CN":
-            code = receiver.country_code.upper()
+        """Partner values of a receiver: a Chinese address gets its province
+        (and city) as records, or keeps its text with an issue to check."""
+        code = (receiver.country_code or "CN").upper()
+        if code == "CN":
+            key = (receiver.province, receiver.city, receiver.district, receiver.street, receiver.detail)
+            if key not in ctx.cn_addresses:
+                ctx.cn_addresses[key] = self.env["res.partner"]._hub_cn_address_vals(*key)
+            vals = dict(ctx.cn_addresses[key])
+        else:
             if code not in ctx.countries:
                 ctx.countries[code] = self.env["res.country"].search([("code", "=", code)], limit=1)
-            country = ctx.countries[code] or country
-        return {
-            "name": receiver.name or "",
-            "phone": receiver.phone or False,
-            "street": receiver.detail or False,
-            "street2": street2 or False,
-            "city": receiver.city or False,
-            "zip": receiver.zip or False,
-            "country_id": country.id,
-        }
+            street2 = " ".join(
+                part for part in (receiver.province, receiver.district, receiver.street) if part
+            )
+            vals = {
+                "street": receiver.detail or False,
+                "street2": street2 or False,
+                "city": receiver.city or False,
+                "country_id": (ctx.countries[code] or ctx.country).id,
+            }
+        vals.update(
+            {"name": receiver.name or "", "phone": receiver.phone or False, "zip": receiver.zip or False}
+        )
+        return vals
 
     def _create_customers(self, ctx, orders):
         """Create the new buyers of a batch with one ``create`` (one per phone)."""
@@ -458,7 +468,15 @@ class OrderHubOrderImporter(models.AbstractModel):
         def same(partner):
             if phone_key(partner.phone) != phone_key(vals["phone"]):
                 return False
-            return all((partner[f] or False) == (vals[f] or False) for f in ADDRESS_FIELDS)
+            for name in ADDRESS_FIELDS:
+                if name not in vals:
+                    continue
+                value = partner[name]
+                if isinstance(value, models.BaseModel):
+                    value = value.id
+                if (value or False) != (vals[name] or False):
+                    return False
+            return True
 
         if same(customer):
             return customer

@@ -2,6 +2,8 @@ import re
 
 from odoo import api, fields, models
 
+from odoo.addons.order_hub.models import cn_address
+
 MASK = re.compile(r"[*xX]{2,}")
 
 
@@ -47,3 +49,22 @@ class ResPartner(models.Model):
             partner.order_hub_phone_key = partner.order_hub_buyer_key or phone_key(
                 partner.mobile or partner.phone
             )
+
+    @api.model
+    def _hub_migrate_channel_addresses(self):
+        """Give the addresses earlier imports wrote (province as text at the
+        start of ``street2``) their province record; called by the migration
+        to 18.0.1.1.0.  Returns the partners it changed."""
+        orders = self.env["sale.order"].sudo().search([("channel_id", "!=", False)])
+        partners = (orders.partner_id | orders.partner_shipping_id).filtered(
+            lambda p: not p.state_id and p.street2 and p.country_id.code in ("CN", False)
+        )
+        for partner in partners:
+            code, rest = cn_address.split_province(partner.street2)
+            province = cn_address.FULL_NAMES.get(code, "")
+            if not code:  # the first word names no province: kept as text, and flagged
+                province, _space, rest = partner.street2.partition(" ")
+            district, _space, street = rest.partition(" ")
+            vals = partner._hub_cn_address_vals(province, partner.city, district, street, partner.street)
+            partner.write({key: value for key, value in vals.items() if key != "city"})
+        return partners

@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 
+from .order_hub_channel import PLATFORM_SELECTION
+
+CHINA_TZ = "Asia/Shanghai"
 FULFILMENT_SELECTION = [
     ("open", "Open"),
     ("shipped", "Shipped on Platform"),
@@ -7,9 +10,18 @@ FULFILMENT_SELECTION = [
 ]
 
 
+def _source_other(orders):
+    orders.write({"hub_source": "other"})
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    # the platforms join order_hub's one list of channels, before its own sources
+    hub_source = fields.Selection(
+        selection_add=[*PLATFORM_SELECTION, ("wecom",)],
+        ondelete={platform: _source_other for platform, _label in PLATFORM_SELECTION},
+    )
     hub_serial = fields.Char(
         string="Hub Serial",
         copy=False,
@@ -39,7 +51,13 @@ class SaleOrder(models.Model):
     channel_notes = fields.Text(
         string="Platform Notes", help="Platform fields mapped to notes (invoice request, etc.)."
     )
-    installation_service = fields.Boolean(help="The buyer asked for installation (JD service flag).")
+    # platform-specific fields (JD installation, ...): declared per platform by
+    # the field mappings, see order.hub.channel.order_properties_definition
+    channel_properties = fields.Properties(
+        string="Platform Fields",
+        definition="channel_id.order_properties_definition",
+        copy=False,
+    )
     inbound_order_ids = fields.One2many(
         "order.hub.inbound.order", "sale_order_id", string="Received Payloads", readonly=True
     )
@@ -63,8 +81,13 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         sequence = self.env["ir.sequence"].sudo()
+        # the month of the serial is the user's calendar month (China's for jobs without a user time zone)
+        tz = self.env.context.get("tz") or self.env.user.tz or CHINA_TZ
+        today = fields.Date.context_today(self.with_context(tz=tz))
         for vals in vals_list:
             if not vals.get("hub_serial"):
                 company = vals.get("company_id") or self.env.company.id
-                vals["hub_serial"] = sequence.with_company(company).next_by_code("order.hub.serial")
+                vals["hub_serial"] = sequence.with_company(company).next_by_code(
+                    "order.hub.serial", sequence_date=today
+                )
         return super().create(vals_list)

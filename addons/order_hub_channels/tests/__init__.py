@@ -11,3 +11,4 @@ from . import test_confirm_batch
 from . import test_arrival
 from . import test_errors_by_kind
 from . import test_platform_status
+from . import test_address

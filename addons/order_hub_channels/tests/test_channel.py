@@ -1,5 +1,7 @@
 from datetime import datetime, timedelta
 
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 
 from .common import ChannelsCommon
@@ -34,3 +36,25 @@ class TestChannel(ChannelsCommon):
         order = self.env["sale.order"].create({"partner_id": self.user_cs.partner_id.id})
         today = datetime.now()
         self.assertRegex(order.hub_serial, rf"^D{today:%Y%m}-\d{{4}}$")
+
+    def test_hub_serial_restarts_every_month(self):
+        partner = self.user_cs.partner_id.id
+        sale = self.env["sale.order"].with_context(tz="Asia/Shanghai")
+        with freeze_time("2031-03-31 12:00:00"):  # 20:00 in China
+            march = sale.create([{"partner_id": partner} for _i in range(3)])
+        self.assertEqual(march.mapped("hub_serial"), ["D203103-0001", "D203103-0002", "D203103-0003"])
+        with freeze_time("2031-03-31 16:30:00"):  # 00:30 on 1 April in China: a new month
+            april = sale.create({"partner_id": partner})
+        self.assertEqual(april.hub_serial, "D203104-0001")
+        with freeze_time("2031-04-15 08:00:00"):
+            self.assertEqual(sale.create({"partner_id": partner}).hub_serial, "D203104-0002")
+        # past 9,999 orders in a month the number grows to five digits
+        sequence = self.env.ref("order_hub_channels.seq_order_hub_serial")
+        april_range = sequence.date_range_ids.filtered(lambda r: r.date_from.month == 4)
+        self.assertEqual(
+            (april_range.date_from.isoformat(), april_range.date_to.isoformat()), ("2031-04-01", "2031-04-30")
+        )
+        april_range.number_next_actual = 9999
+        with freeze_time("2031-04-20 08:00:00"):
+            late = sale.create([{"partner_id": partner}, {"partner_id": partner}])
+        self.assertEqual(late.mapped("hub_serial"), ["D203104-9999", "D203104-10000"])

@@ -140,10 +140,39 @@ class TestImport(ChannelsCommon):
         )
         self.import_now(order, channel=jd)
         sale = self.sale_orders("2001", channel=jd)
-        self.assertTrue(sale.installation_service)
+        # a platform field of JD orders, declared by its field mapping
+        self.assertIn("installation_service", [item["name"] for item in jd.order_properties_definition])
+        self.assertIs(sale.channel_properties.get("installation_service"), True)
+        shown = {item["name"]: item for item in sale.read(["channel_properties"])[0]["channel_properties"]}
+        self.assertEqual(shown["installation_service"]["string"], "Installation Service")
+        self.assertTrue(shown["installation_service"]["value"])
+        shopify_fields = [item["name"] for item in self.channel.order_properties_definition or []]
+        self.assertIn("order_name", shopify_fields)
+        self.assertNotIn("installation_service", shopify_fields)
         self.assertEqual(sale.customer_note, "发票随货")
         self.assertIn("Seller remark: VIP", sale.channel_notes)
         self.assertIn("91310110666007217T", sale.channel_notes)
+
+    def test_a_platform_field_of_the_wrong_type_fails_the_payload_with_its_reason(self):
+        self.env["order.hub.field.map"].create(
+            {
+                "platform": "shopify",
+                "source": "extra.parcels",
+                "target": "property",
+                "property_name": "parcels",
+                "property_type": "integer",
+            }
+        )
+        self.assertIn("parcels", [item["name"] for item in self.channel.order_properties_definition])
+        good, bad = (
+            canonical_order("2101", extra={"parcels": "2"}),
+            canonical_order("2102", extra={"parcels": "two"}),
+        )
+        records = self.import_now(good, bad)
+        by_ref = {rec.external_id: rec for rec in records}
+        self.assertEqual(self.sale_orders("2101").channel_properties.get("parcels"), 2)
+        self.assertEqual(by_ref["2102"].state, "failed")
+        self.assertIn("extra.parcels is not a number: two", by_ref["2102"].error)
 
     def test_database_refuses_a_second_order_for_the_same_platform_order(self):
         self.import_now(canonical_order("1014"))

@@ -1,11 +1,11 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.order_hub.models.sale_order_duplicate import HUB_SOURCES
 
-# Channels an order can come from: the codes of order_hub's sale.order.hub_source
-# (see sale.order._hub_logistics_channel_code).
-PLATFORM_CODES = {code for code, _label in HUB_SOURCES}
+def channel_codes(env):
+    """Channels an order can come from: the values of order_hub's
+    ``sale.order.hub_source`` (the channels addon adds its platforms)."""
+    return set(env["sale.order"]._fields["hub_source"].get_values(env))
 
 
 def split_codes(text):
@@ -39,14 +39,15 @@ class OrderHubWarehouseRule(models.Model):
 
     @api.constrains("channel_codes")
     def _check_channel_codes(self):
+        known = channel_codes(self.env)
         for rule in self:
-            unknown = split_codes(rule.channel_codes) - PLATFORM_CODES
+            unknown = split_codes(rule.channel_codes) - known
             if unknown:
                 raise ValidationError(
                     _(
                         "Unknown channel codes %(codes)s: use %(known)s.",
                         codes=", ".join(sorted(unknown)),
-                        known=", ".join(sorted(PLATFORM_CODES)),
+                        known=", ".join(sorted(known)),
                     )
                 )
 

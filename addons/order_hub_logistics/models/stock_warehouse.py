@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .order_hub_warehouse_rule import PLATFORM_CODES, split_codes
+from .order_hub_warehouse_rule import channel_codes, split_codes
 
 
 class StockWarehouse(models.Model):
@@ -37,11 +37,12 @@ class StockWarehouse(models.Model):
             if warehouse.hub_flash_start >= warehouse.hub_flash_end:
                 raise ValidationError(_("The flash sale must end after it starts: correct the sales window."))
             codes = split_codes(warehouse.hub_flash_channel_codes)
-            if not codes or codes - PLATFORM_CODES:
+            known = channel_codes(self.env)
+            if not codes or codes - known:
                 raise ValidationError(
                     _(
                         "List the channels the flash sale serves using the codes %(known)s.",
-                        known=", ".join(sorted(PLATFORM_CODES)),
+                        known=", ".join(sorted(known)),
                     )
                 )
 
