@@ -9,3 +9,6 @@ from . import res_partner
 from . import sale_order
 from . import order_hub_order_importer_hub
 from . import sale_order_hub
+from . import res_company
+from . import res_config_settings
+from . import res_users

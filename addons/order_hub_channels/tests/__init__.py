@@ -8,3 +8,6 @@ from . import test_concurrency
 from . import test_channel
 from . import test_hub_glue
 from . import test_confirm_batch
+from . import test_rpc_limits
+from . import test_rpc_race
+from . import test_least_privilege
