@@ -11,3 +11,4 @@ from . import test_confirm_batch
 from . import test_rpc_limits
 from . import test_rpc_race
 from . import test_least_privilege
+from . import test_probes
