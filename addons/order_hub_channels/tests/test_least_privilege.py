@@ -55,6 +55,24 @@ class TestLeastPrivilege(ChannelsCommon, HttpCase):
             self.assertTrue(demo.share)
             self.assertFalse(demo.has_group("sales_team.group_sale_salesman"))
 
+    def test_demo_integration_user_runs_the_readme_example_and_nothing_more(self):
+        demo = self.env.ref("order_hub.user_order_hub_integration_demo", raise_if_not_found=False)
+        channel = self.env.ref("order_hub_channels.order_hub_channel_jd_demo", raise_if_not_found=False)
+        if not (demo and channel):
+            self.skipTest("demo data not installed")
+        common = xmlrpc.client.ServerProxy(f"{self.base_url()}/xmlrpc/2/common")
+        uid = common.authenticate(self.env.cr.dbname, "hub.integration", "orderhub-integration", {})
+        self.assertEqual(uid, demo.id)
+        order = canonical_order("300012345678-LP", skus=("BRK-2026-01", "FLT-2026-01"), platform="jd")
+        results = self.rpc(
+            "order.hub.channel", "import_orders", "jd-demo", [order], user=demo, key="orderhub-integration"
+        )
+        self.assertEqual(results[0]["result"], "created", results)
+        with self.assertRaises(xmlrpc.client.Fault):
+            self.rpc(
+                "res.partner", "read", [self.stranger.id], ["phone"], user=demo, key="orderhub-integration"
+            )
+
     def test_integration_user_imports_and_reads_only_its_channels_orders(self):
         results = self.import_orders("test-shopify", canonical_order("LP-1"))
         self.assertEqual(results[0]["result"], "created", results)
