@@ -227,7 +227,7 @@ class OrderHubInboundOrder(models.Model):
         # other worker holds; their own jobs then find them done and end at once
         size = self.env.context.get("order_hub_import_batch", IMPORT_BATCH)
         taken = self._claim_pending(size - 1)
-        (self | taken)._import_batch(raise_on_conflict=True)
+        (self | taken)._import_isolated(restart=False)
         taken._settle_import_jobs(self)
         return self.error or self.result
 
@@ -469,15 +469,20 @@ class OrderHubInboundOrder(models.Model):
             "hub_serial": record.sale_order_id.hub_serial or False,
         }
 
-    def _import_isolated(self):
+    def _import_isolated(self, restart=True):
         """Import these payloads now, in one batch; when the batch meets an
         error nobody expected, import them one by one so that only the payload
-        that causes it fails ("internal error", logged with a reference)."""
+        that causes it fails ("internal error", logged with a reference).
+
+        A lost race (``RetryableJobError``) restarts the RPC call
+        (``restart``), or is raised for queue_job to retry the job."""
         try:
             with self.env.cr.savepoint():
                 self._import_batch(raise_on_conflict=True)
             return
         except RetryableJobError:  # lost a race: the other transaction has the order
+            if not restart:
+                raise
             self._restart_transaction()
         except CONCURRENCY_ERRORS:
             raise
@@ -490,6 +495,8 @@ class OrderHubInboundOrder(models.Model):
                 with self.env.cr.savepoint():
                     rec._import_batch(raise_on_conflict=True)
             except RetryableJobError:
+                if not restart:
+                    raise
                 self._restart_transaction()
             except CONCURRENCY_ERRORS:
                 raise
