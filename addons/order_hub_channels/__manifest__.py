@@ -20,6 +20,7 @@
         "views/order_hub_inbound_order_views.xml",
         "views/order_hub_map_views.xml",
         "views/sale_order_views.xml",
+        "views/res_config_settings_views.xml",
         "views/order_hub_channels_menus.xml",
     ],
     "demo": [

@@ -36,3 +36,5 @@ from . import order_hub_blacklist
 from . import order_hub_surge_log
 from . import product_product
 from . import sale_order_reservation
+from . import order_hub_login_failure
+from . import res_users_login

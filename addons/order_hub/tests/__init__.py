@@ -6,3 +6,4 @@ from . import test_invoice_type, test_gift_pool, test_health_score, test_duplica
 from . import test_request_body
 from . import test_stock_scheduler
 from . import test_stage_facts
+from . import test_login_throttle

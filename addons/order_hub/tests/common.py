@@ -7,6 +7,7 @@ ROLE_GROUPS = {
     "manager": "order_hub.group_order_hub_manager",
     "integration": "order_hub.group_order_hub_integration",
 }
+USER_TYPES = {"integration": "base.group_portal"}
 OUR_ADDONS = ("order_hub", "order_hub_channels", "order_hub_logistics", "order_hub_cn_city")
 
 
@@ -29,6 +30,8 @@ class OrderHubCommon(TransactionCase):
     @classmethod
     def _create_hub_user(cls, role, **values):
         group = cls.env.ref(ROLE_GROUPS[role])
+        # integration users are portal users, as in the demo data (least privilege)
+        user_type = cls.env.ref(USER_TYPES.get(role, "base.group_user"))
         return (
             cls.env["res.users"]
             .with_context(no_reset_password=True)
@@ -38,7 +41,7 @@ class OrderHubCommon(TransactionCase):
                     "login": f"test_hub_{role}",
                     "email": f"test_hub_{role}@example.com",
                     "tz": "Asia/Shanghai",
-                    "groups_id": [Command.set([cls.env.ref("base.group_user").id, group.id])],
+                    "groups_id": [Command.set([user_type.id, group.id])],
                     **values,
                 }
             )

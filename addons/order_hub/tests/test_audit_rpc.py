@@ -4,7 +4,7 @@ from odoo import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import ROLE_GROUPS
+from .common import ROLE_GROUPS, USER_TYPES
 
 PASSWORD = "Order-Hub-2026!"
 
@@ -28,7 +28,12 @@ class TestAuditOverRpc(HttpCase):
                         "login": f"rpc_hub_{role}",
                         "password": PASSWORD,
                         "groups_id": [
-                            Command.set([cls.env.ref("base.group_user").id, cls.env.ref(xmlid).id])
+                            Command.set(
+                                [
+                                    cls.env.ref(USER_TYPES.get(role, "base.group_user")).id,
+                                    cls.env.ref(xmlid).id,
+                                ]
+                            )
                         ],
                     }
                 )
@@ -51,7 +56,7 @@ class TestAuditOverRpc(HttpCase):
 
     def test_xmlrpc_change_is_logged_as_rpc_with_ip(self):
         self._xmlrpc(
-            self.users["integration"],
+            self.users["customer_service"],
             "sale.order",
             "write",
             [self.order.id],
@@ -63,7 +68,7 @@ class TestAuditOverRpc(HttpCase):
         self.assertEqual(len(line), 1)
         self.assertEqual(line.source, "rpc")
         self.assertEqual(line.ip_address, "127.0.0.1")
-        self.assertEqual(line.user_id, self.users["integration"])
+        self.assertEqual(line.user_id, self.users["customer_service"])
         self.assertIn("9 Xujiahui", line.new_value)
 
     def test_web_change_is_logged_as_web_with_ip(self):
@@ -87,7 +92,7 @@ class TestAuditOverRpc(HttpCase):
     def test_context_cannot_disguise_rpc_as_webhook(self):
         self.xmlrpc_object.execute_kw(
             self.env.cr.dbname,
-            self.users["integration"].id,
+            self.users["customer_service"].id,
             PASSWORD,
             "sale.order",
             "write",

@@ -1,3 +1,4 @@
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import OrderHubCommon
@@ -27,7 +28,9 @@ class TestMenus(OrderHubCommon):
         self.assertEqual(self._visible(self.user_warehouse), {"root", "warehouse"})
 
     def test_integration_has_no_menu(self):
-        self.assertEqual(self._visible(self.user_integration), set())
+        # a portal user (least privilege): it cannot even read the menus
+        with self.assertRaises(AccessError):
+            self._visible(self.user_integration)
 
     def test_manager_implies_the_other_roles(self):
         manager = self.user_manager

@@ -33,6 +33,8 @@ ACCESS_DESIGN = {
     "order.hub.health.rule": {"customer_service": "r", "manager": "rwcd", "integration": "r"},
     "order.hub.blacklist": {"customer_service": "r", "manager": "rwcd", "integration": "r"},
     "order.hub.surge.log": {"customer_service": "r", "manager": "r"},
+    # written by the login itself (sudo); administrators (base.group_system) read it
+    "order.hub.login.failure": {},
 }
 
 

@@ -3,7 +3,9 @@ before anything else, then parse the events.
 
 ``verify_and_parse(platform, headers=, body=, secret=, ...)`` returns a list
 of ``WebhookEvent`` or raises ``SignatureError`` (answer 401, store nothing)
-or ``BadPayload`` (signed but unreadable).
+or ``BadPayload`` (signed but unreadable).  A signed timestamp outside
+``max_age`` is refused here; a replay inside the window passes the signature
+and is deduplicated by the caller (event id, payload digest), answered 200.
 
 * Shopify: ``X-Shopify-Hmac-Sha256 = base64(HMAC-SHA256(client secret, raw
   body))``.  No signed timestamp: replays are caught by the webhook id

@@ -1,8 +1,17 @@
 """Webhook routes: one URL per channel, /order_hub/webhook/<channel code>.
 
-The signature is checked before anything is written; unsigned, wrongly signed
-or replayed requests get 401, oversized ones 413, and nothing is stored.  A
-verified push is stored in the inbox and an import job enqueued; the answer
+The signature is checked before anything is written; unsigned or wrongly
+signed requests, and requests whose signed timestamp is outside the platform's
+window (WeChat Shop, Shopee), get 401 and nothing is stored; oversized ones get
+413.  An unknown or inactive channel code gets exactly the answer of a bad
+signature (401, same body), so the codes cannot be listed from outside.
+
+A replay inside the window, i.e. the same signed push delivered again (the
+platforms redeliver until they get their acknowledgement), is deduplicated:
+it is answered 200 with the platform's acknowledgement and stored once (by
+the platform's event id, and by payload digest per order).
+
+A verified push is stored in the inbox and an import job enqueued; the answer
 goes out at once (the platforms time out after a few seconds).
 """
 
@@ -24,6 +33,11 @@ MAX_BODY = 512 * 1024  # bytes; an order push is a few kilobytes
 
 def _plain(status, text=""):
     return Response(text, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _refused():
+    """The one answer to a bad signature and to an unknown channel alike."""
+    return _plain(401, "invalid signature")
 
 
 class OrderHubWebhook(http.Controller):
@@ -66,14 +80,14 @@ class OrderHubWebhook(http.Controller):
             return _plain(413, "payload too large")
         channel = self._find_channel(code)
         if not channel:
-            return _plain(404, "unknown channel")
+            return _refused()
         from ..connectors import errors
 
         try:
             events = self._verify(channel, body)
         except errors.SignatureError as error:
             _logger.info("webhook of channel %s refused: %s", channel.id, error.__class__.__name__)
-            return _plain(401, "invalid signature")
+            return _refused()
         except errors.BadPayload:
             return _plain(400, "malformed payload")
         # jobs run as the superuser, not as the anonymous caller
@@ -109,13 +123,13 @@ class OrderHubWebhook(http.Controller):
         """WeChat's URL verification: answer ``echostr`` when the signature matches."""
         channel = self._find_channel(code)
         if not channel:
-            return _plain(404, "unknown channel")
+            return _refused()
         from ..connectors import errors
 
         try:
             events = self._verify(channel, b"")
         except (errors.SignatureError, errors.BadPayload):
-            return _plain(401, "invalid signature")
+            return _refused()
         if len(events) != 1 or events[0].topic != "url_verification":
-            return _plain(401, "invalid signature")
+            return _refused()
         return _plain(200, events[0].raw["echostr"])

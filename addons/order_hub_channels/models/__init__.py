@@ -11,3 +11,6 @@ from . import sale_order
 from . import order_hub_order_importer_hub
 from . import sale_order_hub
 from . import queue_job
+from . import res_company
+from . import res_config_settings
+from . import res_users

@@ -117,6 +117,8 @@ class OrderHubChannel(models.Model):
         channels = super().create(vals_list)
         channels._sync_cron()
         channels._sync_order_properties()
+        # the Integration group's record rules list the channels (cached domains)
+        self.env.registry.clear_cache()
         return channels
 
     def write(self, vals):
@@ -125,6 +127,8 @@ class OrderHubChannel(models.Model):
             self._sync_cron()
         if "platform" in vals:
             self._sync_order_properties()
+        if "company_id" in vals:
+            self.env.registry.clear_cache()
         return res
 
     def _sync_order_properties(self):
@@ -140,6 +144,7 @@ class OrderHubChannel(models.Model):
         crons = self.sudo().cron_id
         res = super().unlink()
         crons.unlink()
+        self.env.registry.clear_cache()
         return res
 
     def _sync_cron(self):
@@ -225,10 +230,14 @@ class OrderHubChannel(models.Model):
             _("%(channel)s did not answer: %(error)s", channel=self.name, error=self._error_text(error))
         )
 
+    def _check_manager(self, message):
+        """Buttons that act on a channel (pull, test) are for managers, also over RPC."""
+        if not self.env.su and not self.env.user.has_group(MANAGER):
+            raise AccessError(message)
+
     def action_test_connection(self):
         self.ensure_one()
-        if not self.env.user.has_group(MANAGER):
-            raise AccessError(_("Only Order Hub managers can test a channel's connection."))
+        self._check_manager(_("Only Order Hub managers can test a channel's connection."))
         errors = connector_errors()
         try:
             message = self._call_client("test_connection")
@@ -325,6 +334,7 @@ class OrderHubChannel(models.Model):
 
     def action_pull_now(self):
         self.ensure_one()
+        self._check_manager(_("Only Order Hub managers can pull a channel's orders."))
         self._cron_pull()
         return {
             "type": "ir.actions.client",
@@ -357,7 +367,10 @@ class OrderHubChannel(models.Model):
         or the canonical JSON form (``"order_hub_format": "canonical"``).
         Idempotent: sending an order again updates it.  Returns one dict per
         payload: ``{"external_id", "result": created|updated|failed, "reason",
-        "sale_order"}``.
+        "sale_order", "hub_serial"}``; each payload fails alone (bad data with
+        its reason, a programming error as "internal error (reference ...)").
+        The call as a whole is refused only for the caller's rights, an unknown
+        channel or a call larger than the company's limit per call.
         """
         user = self.env.user
         if not (user.has_group("order_hub.group_order_hub_integration") or user.has_group(MANAGER)):
@@ -365,6 +378,26 @@ class OrderHubChannel(models.Model):
         if not isinstance(payloads, list):
             raise UserError(_("Send the orders as a list of JSON objects."))
         channel = self.search([("code", "=", channel_code)], limit=1)
-        if not channel:
-            raise UserError(_("No active channel has the code %(code)s.", code=channel_code or ""))
+        if not channel or not user._order_hub_may_import(channel):
+            # the same answer for a channel that does not exist and one the key may not use
+            raise UserError(
+                _("No active channel has the code %(code)s for this user.", code=str(channel_code or "")[:64])
+            )
+        self._check_call_size(channel, payloads)
         return self.env["order.hub.inbound.order"].sudo()._import_rpc(channel.sudo(), payloads)
+
+    @api.model
+    def _check_call_size(self, channel, payloads):
+        from .order_hub_inbound_order import payload_text
+
+        limit_mb = channel.sudo().company_id.order_hub_max_call_mb
+        size = sum(len(payload_text(raw).encode("utf-8", errors="replace")) for raw in payloads)
+        if size > limit_mb * 1024 * 1024:
+            raise UserError(
+                _(
+                    "The call carries %(size)s MB of orders, more than the limit of %(limit)s MB per call; "
+                    "nothing was imported. Send the orders in smaller calls.",
+                    size=round(size / 1024 / 1024, 1),
+                    limit=limit_mb,
+                )
+            )

@@ -1,14 +1,18 @@
 import hashlib
 import json
 import logging
+import uuid
 
 import psycopg2
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, mute_logger
 
+from odoo.addons.queue_job.exception import RetryableJobError
+
 from .. import canonical_json
+from ..connectors import limits as bounds
 from ..connectors.canonical import BadPayload
 from .order_hub_channel import connector_errors
 
@@ -30,6 +34,12 @@ SOURCES = [
 KINDS = [("order", "Order"), ("notification", "Notification")]
 # payloads one import job takes at most (its own plus pending ones nobody holds)
 IMPORT_BATCH = 50
+# errors Odoo's RPC layer answers by running the call again (odoo.service.model)
+CONCURRENCY_ERRORS = (
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.LockNotAvailable,
+    psycopg2.errors.DeadlockDetected,
+)
 
 
 def payload_text(raw):
@@ -118,6 +128,18 @@ class OrderHubInboundOrder(models.Model):
                 error=_("The payload has no readable order id; it is kept as received."),
             )
             external_id = f"unknown-{vals['digest'][:16]}"
+        elif len(external_id) > bounds.Limits.max_external_id:
+            # kept short (indexed); the payload keeps the id as received
+            vals.update(
+                state="failed",
+                error=_(
+                    "The order id is %(size)s characters long, more than the limit of %(limit)s; "
+                    "it is kept as received.",
+                    size=len(external_id),
+                    limit=bounds.Limits.max_external_id,
+                ),
+            )
+            external_id = f"{external_id[:32]}…{vals['digest'][:16]}"
         vals["external_id"] = external_id
         return vals
 
@@ -216,7 +238,7 @@ class OrderHubInboundOrder(models.Model):
         # other worker holds; their own jobs then find them done and end at once
         size = self.env.context.get("order_hub_import_batch", IMPORT_BATCH)
         taken = self._claim_pending(size - 1)
-        (self | taken)._import_batch(raise_on_conflict=True)
+        (self | taken)._import_isolated(restart=False)
         taken._settle_import_jobs(self)
         return self.error or self.result
 
@@ -284,8 +306,14 @@ class OrderHubInboundOrder(models.Model):
         records.invalidate_recordset(["state"])
         return records
 
+    def _check_manager(self):
+        """Retry and ignore change what gets imported: managers only, also over RPC."""
+        if not self.env.su and not self.env.user.has_group("order_hub.group_order_hub_manager"):
+            raise AccessError(_("Only Order Hub managers can retry or ignore received orders."))
+
     def action_retry(self):
         """Requeue failed payloads (after a fix such as a new SKU mapping)."""
+        self._check_manager()
         records = self.filtered(lambda r: r.state in ("failed", "error", "ignored"))
         if not records:
             raise UserError(_("Only failed or ignored payloads can be retried."))
@@ -313,6 +341,7 @@ class OrderHubInboundOrder(models.Model):
             )
 
     def action_ignore(self):
+        self._check_manager()
         self.filtered(lambda r: r.state in ("pending", "failed", "error")).write(
             {"state": "ignored", "error": _("Ignored by %(user)s.", user=self.env.user.name)}
         )
@@ -331,18 +360,52 @@ class OrderHubInboundOrder(models.Model):
     # processing
     # ------------------------------------------------------------------
     def _parse(self):
-        """The raw payload as JSON, or BadPayload with the parser's reason."""
+        """The raw payload as JSON, or BadPayload with the parser's reason
+        (also when it is larger than the company's limit per order)."""
+        limits = self.company_id._order_hub_limits()
+        size = bounds.payload_size(self.payload)
+        if size > limits.max_payload_bytes:
+            raise BadPayload(
+                _(
+                    "The payload is %(size)s bytes, more than the limit of %(limit)s bytes per order.",
+                    size=size,
+                    limit=limits.max_payload_bytes,
+                ),
+                "payload",
+            )
         try:
             return json.loads(self.payload)
         except ValueError as error:
             raise BadPayload(_("The payload is not valid JSON (%(error)s).", error=str(error))) from None
 
     def _normalise(self, raw):
-        if canonical_json.is_canonical(raw):
-            return canonical_json.from_dict(raw)
-        from .. import connectors
+        """The canonical order of ``raw`` within the company's limits: the one
+        normalise step of pulled, pushed and RPC payloads (``connectors.limits``)."""
+        limits = self.company_id._order_hub_limits()
+        bounds.check_raw(raw, limits)
+        try:
+            if canonical_json.is_canonical(raw):
+                order = canonical_json.from_dict(raw)
+            else:
+                from .. import connectors
 
-        return connectors.normalise(self.channel_id.platform, raw)
+                order = connectors.normalise(self.channel_id.platform, raw)
+        except ArithmeticError as error:  # a number no normaliser can compute with
+            raise BadPayload(
+                _("The order holds a number out of range (%(error)s).", error=error.__class__.__name__)
+            ) from None
+        return bounds.check_order(order, self.company_id._order_hub_limits(self._currency_decimals(order)))
+
+    def _currency_decimals(self, order):
+        company_currency = self.company_id.currency_id
+        if order.currency == company_currency.name:
+            return company_currency.decimal_places
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", order.currency)], limit=1)
+        )
+        return (currency or company_currency).decimal_places
 
     def _finish(self, state, sale=None, result=False, error=False):
         vals = {
@@ -404,30 +467,106 @@ class OrderHubInboundOrder(models.Model):
         return fetched
 
     def _import_rpc(self, channel, payloads):
-        """Store and import RPC payloads now; one result per payload."""
-        results = []
+        """Store and import RPC payloads now; one result per payload.
+
+        Each payload fails alone: bad data with its reason, a programming error
+        as "internal error (reference ...)" logged for administrators.  A call
+        that loses a race against a concurrent call importing the same order
+        runs again in a new transaction (Odoo's RPC layer retries a
+        serialization failure), so it answers the winner's result."""
         records = []
         for raw in payloads:
             stored = self._store_payloads(channel, [raw], source="rpc")
-            records.append((stored or self._find_same(channel, raw), bool(stored)))
+            record = stored or self._find_same(channel, raw)
+            if not record:  # stored by a concurrent call this transaction cannot see
+                self._restart_transaction()
+            records.append((record[:1], bool(stored)))
         pending = self.browse().union(*[rec for rec, _new in records])
-        pending.filtered(lambda r: r.state == "pending")._import_batch()
-        for record, new in records:
-            record = record[:1]
-            if record.state == "done":
-                # an order sent again unchanged is "updated" (nothing to change)
-                result = "created" if new and record.result == "created" else "updated"
-            elif record.state == "ignored":
-                result = "updated"
-            else:
-                result = "failed"
-            results.append(
-                {
-                    "external_id": record.external_id,
-                    "result": result,
-                    "reason": record.error or "",
-                    "sale_order": record.sale_order_id.name or False,
-                    "hub_serial": record.sale_order_id.hub_serial or False,
-                }
+        pending.filtered(lambda r: r.state == "pending")._import_isolated()
+        return [self._rpc_result(record, new) for record, new in records]
+
+    @staticmethod
+    def _rpc_result(record, new):
+        if record.state == "done":
+            # an order sent again unchanged is "updated" (nothing to change)
+            result = "created" if new and record.result == "created" else "updated"
+        elif record.state == "ignored":
+            result = "updated"
+        else:
+            result = "failed"
+        return {
+            "external_id": record.external_id,
+            "result": result,
+            "reason": record.error or "",
+            "sale_order": record.sale_order_id.name or False,
+            "hub_serial": record.sale_order_id.hub_serial or False,
+        }
+
+    def _import_isolated(self, restart=True):
+        """Import these payloads now, in one batch; when the batch meets an
+        error nobody expected, import them one by one so that only the payload
+        that causes it fails ("internal error", logged with a reference).
+
+        A lost race (``RetryableJobError``) restarts the RPC call
+        (``restart``), or is raised for queue_job to retry the job."""
+        try:
+            with self.env.cr.savepoint():
+                self._import_batch(raise_on_conflict=True)
+            return
+        except RetryableJobError:  # lost a race: the other transaction has the order
+            if not restart:
+                raise
+            self._restart_transaction()
+        except CONCURRENCY_ERRORS:
+            raise
+        except Exception:  # noqa: BLE001 - isolated below, each payload in its own savepoint
+            _logger.info("batch import failed; importing its payloads one by one", exc_info=True)
+        # the savepoint was rolled back: drop what the cache still holds of it
+        self.env.invalidate_all(flush=False)
+        for rec in self.filtered(lambda r: r.state == "pending"):
+            try:
+                with self.env.cr.savepoint():
+                    rec._import_batch(raise_on_conflict=True)
+            except RetryableJobError:
+                if not restart:
+                    raise
+                self._restart_transaction()
+            except CONCURRENCY_ERRORS:
+                raise
+            except Exception as error:  # noqa: BLE001 - a bug must not take the other orders down
+                self.env.invalidate_all(flush=False)
+                rec._fail_internal(error)
+
+    def _fail_internal(self, error):
+        """Fail this payload for a programming error: the traceback goes to the
+        server log with a reference, the caller gets only the reference."""
+        reference = uuid.uuid4().hex[:12]
+        _logger.exception(
+            "internal error %s importing payload %s (order %s of channel %s), reference %s",
+            error.__class__.__name__,
+            self.id,
+            self.external_id,
+            self.channel_id.id,
+            reference,
+        )
+        self._fail(
+            _(
+                "Internal error (reference %(reference)s): an administrator finds the details "
+                "in the server log; retry the payload once it is fixed.",
+                reference=reference,
             )
-        return results
+        )
+
+    def _restart_transaction(self):
+        """Lost a race with a concurrent import of the same order: end this
+        transaction with a serialization failure, which Odoo's RPC layer
+        (``odoo.service.model.retrying``) answers by running the call again in
+        a new transaction, where the other call's order is visible."""
+        _logger.info("import lost a race with a concurrent call; the call runs again")
+        self.env.cr.execute(
+            SQL(
+                "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = 'serialization_failure', "
+                "MESSAGE = 'order imported by a concurrent call'; END $$"
+            ),
+            log_exceptions=False,
+        )

@@ -12,3 +12,7 @@ from . import test_arrival
 from . import test_errors_by_kind
 from . import test_platform_status
 from . import test_address
+from . import test_rpc_limits
+from . import test_rpc_race
+from . import test_least_privilege
+from . import test_probes

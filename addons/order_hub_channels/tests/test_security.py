@@ -10,7 +10,8 @@ ACCESS_DESIGN = {
         "warehouse": "r",
         "integration": "r",
     },
-    "order.hub.inbound.order": {"manager": "rw"},
+    # integration: its import channels' payloads only (record rule), read only
+    "order.hub.inbound.order": {"manager": "rw", "integration": "r"},
     "order.hub.status.map": {"manager": "rwcd"},
     "order.hub.product.map": {"manager": "rwcd"},
     "order.hub.field.map": {"manager": "rwcd"},

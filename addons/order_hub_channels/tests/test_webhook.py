@@ -115,8 +115,38 @@ class TestWebhook(ChannelsCommon, HttpCase):
         self.assertEqual((answer.status_code, answer.text), (200, "abc123"))
         forged = requests.get(url.replace("signature=", "signature=0"), timeout=10)
         self.assertEqual(forged.status_code, 401)
-        self.assertEqual(requests.get(f"{self.url(channel)}x", timeout=10).status_code, 404)
+        unknown = requests.get(f"{self.url(channel)}x", timeout=10)
+        self.assertEqual((unknown.status_code, unknown.text), (forged.status_code, forged.text))
         self.assertFalse(self.inbound(channel))
+
+    def test_unknown_channel_answers_exactly_like_a_bad_signature(self):
+        box, channel = self.start("shopify", orders=1)
+        order_id = next(iter(box.orders))
+        tampered = self.send_webhook(box, order_id, self.url(channel), tamper=True)
+        unknown = self.send_webhook(box, order_id, f"{self.url(channel)}-nope")
+        inactive = self.env["order.hub.channel"].create(
+            {"name": "Closed shop", "code": "hook-closed", "platform": "shopify", "active": False}
+        )
+        closed = self.send_webhook(box, order_id, self.url(inactive))
+        for answer in (unknown, closed):
+            self.assertEqual(answer.status_code, 401)
+            self.assertEqual(answer.text, tampered.text)
+            self.assertEqual(answer.headers["Content-Type"], tampered.headers["Content-Type"])
+        self.assertFalse(self.Inbound.search([("channel_id", "in", (channel | inactive).ids)]))
+
+    def test_replay_inside_the_window_is_deduplicated_with_200(self):
+        """The documented choice (README, controller): a signed push delivered
+        again inside the signature window is answered 200 and stored once."""
+        box, channel = self.start("wechat_shop", orders=1)
+        order_id = next(iter(box.orders))
+        headers, body, url = box.webhook(order_id, url=self.url(channel))
+        first = requests.post(url, data=body, headers=headers, timeout=10)
+        replay = requests.post(url, data=body, headers=headers, timeout=10)
+        self.assertEqual((first.status_code, replay.status_code), (200, 200))
+        self.assertEqual(replay.text, "success")
+        self.assertEqual(len(self.inbound(channel)), 1)
+        self.run_imports(channel)
+        self.assertEqual(len(self.env["sale.order"].search([("channel_id", "=", channel.id)])), 1)
 
     def test_douyin_push_fetches_the_order_and_redelivery_is_not_stored_twice(self):
         box, channel = self.start("douyin", orders=2)
