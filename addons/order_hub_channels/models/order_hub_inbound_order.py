@@ -238,8 +238,8 @@ class OrderHubInboundOrder(models.Model):
         # other worker holds; their own jobs then find them done and end at once
         size = self.env.context.get("order_hub_import_batch", IMPORT_BATCH)
         taken = self._claim_pending(size - 1)
-        (self | taken)._import_isolated(restart=False)
-        taken._settle_import_jobs(self)
+        (self | taken)._import_isolated(restart=False, owner=self)
+        taken.filtered(lambda r: r.state != "pending")._settle_import_jobs(self)
         return self.error or self.result
 
     def _import_job_key(self):
@@ -502,13 +502,19 @@ class OrderHubInboundOrder(models.Model):
             "hub_serial": record.sale_order_id.hub_serial or False,
         }
 
-    def _import_isolated(self, restart=True):
+    def _import_isolated(self, restart=True, owner=None):
         """Import these payloads now, in one batch; when the batch meets an
         error nobody expected, import them one by one so that only the payload
         that causes it fails ("internal error", logged with a reference).
 
         A lost race (``RetryableJobError``) restarts the RPC call
-        (``restart``), or is raised for queue_job to retry the job."""
+        (``restart``), or is raised for queue_job to retry the job.
+
+        In an import job (``owner``: the job's own payload), an error nobody
+        expected is a fault of the code and fails that payload's own job
+        loudly (queue_job keeps the traceback, ``_mark_internal_error`` marks
+        the payload): raised when the owner causes it, else the payload that
+        causes it stays pending for its own job."""
         try:
             with self.env.cr.savepoint():
                 self._import_batch(raise_on_conflict=True)
@@ -523,7 +529,10 @@ class OrderHubInboundOrder(models.Model):
             _logger.info("batch import failed; importing its payloads one by one", exc_info=True)
         # the savepoint was rolled back: drop what the cache still holds of it
         self.env.invalidate_all(flush=False)
-        for rec in self.filtered(lambda r: r.state == "pending"):
+        pending = self.filtered(lambda r: r.state == "pending")
+        if owner:
+            pending = (owner & pending) | (pending - owner)
+        for rec in pending:
             try:
                 with self.env.cr.savepoint():
                     rec._import_batch(raise_on_conflict=True)
@@ -535,7 +544,12 @@ class OrderHubInboundOrder(models.Model):
                 raise
             except Exception as error:  # noqa: BLE001 - a bug must not take the other orders down
                 self.env.invalidate_all(flush=False)
-                rec._fail_internal(error)
+                if owner is None:
+                    rec._fail_internal(error)
+                elif rec == owner:
+                    raise
+                else:
+                    _logger.info("payload %s left to its own import job: %s", rec.id, error)
 
     def _fail_internal(self, error):
         """Fail this payload for a programming error: the traceback goes to the
