@@ -16,6 +16,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -290,17 +291,22 @@ def test_cluster_left_in_an_unreachable_var_pg_is_moved_out_with_its_data(privat
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root runs the cluster as another user")
-def test_reachable_var_pg_of_an_earlier_version_stays_where_it_is(tmp_path):
-    checkout = copy_checkout(tmp_path / "open")
-    tmp_path.chmod(0o755)
-    tmp_path.parent.chmod(tmp_path.parent.stat().st_mode | 0o005)
-    tmp_path.parent.parent.chmod(tmp_path.parent.parent.stat().st_mode | 0o005)
-    pg = checkout / "var" / "pg"
-    pg.mkdir(parents=True)
-    (pg / "PG_VERSION").write_text("15\n")
-    shutil.chown(pg / "PG_VERSION", "postgres")
-    result = bash(checkout, "pg_base")
-    assert result.stdout.strip() == str(checkout / "var")
+def test_reachable_var_pg_of_an_earlier_version_stays_where_it_is():
+    # pytest's own temporary directories are private: this checkout is in /var/tmp (mode 1777)
+    with tempfile.TemporaryDirectory(dir="/var/tmp") as parent:
+        Path(parent).chmod(0o755)
+        checkout = copy_checkout(Path(parent) / "open")
+        pg = checkout / "var" / "pg"
+        pg.mkdir(parents=True)
+        (pg / "PG_VERSION").write_text("15\n")
+        shutil.chown(pg / "PG_VERSION", "postgres")
+        assert bash(checkout, "pg_base").stdout.strip() == str(checkout / "var")
+        pg.chmod(0o700)  # now out of reach: the cluster goes to postgres's home
+        assert (
+            bash(checkout, "pg_base")
+            .stdout.strip()
+            .startswith(pwd.getpwnam("postgres").pw_dir + "/order-hub/")
+        )
 
 
 def add_res_users(cluster, dbname, passwords):
