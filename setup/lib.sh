@@ -396,11 +396,15 @@ stop_children() {
     CHILD_NAMES=()
 }
 
-# Ctrl-C, SIGTERM or any exit stops the background processes and the local
-# PostgreSQL this script started.
+# Ctrl-C, SIGTERM, a closed terminal (SIGHUP) or any exit stops the background
+# processes and the local PostgreSQL this script started.  Once the clean-up
+# has begun it runs to its end: a second signal (Ctrl-C pressed again, the
+# terminal closing while Odoo stops) or a gone reader of its messages does not
+# cut it short.
 stop_on_exit() {
-    trap 'stop_children; stop_pg' EXIT
+    trap 'trap "" INT TERM HUP PIPE; set +o errexit; stop_children; stop_pg' EXIT
     trap 'exit 130' INT TERM
+    trap 'exit 129' HUP
 }
 
 # The platform sandboxes the demo channels point at (ports PORT..PORT+4; the

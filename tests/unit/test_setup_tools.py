@@ -376,33 +376,72 @@ def sandbox_processes(port):
     return found
 
 
-def test_ctrl_c_leaves_no_sandbox_behind(tmp_path):
-    port = free_port()
-    credentials = tmp_path / "sandboxes.json"
-    # what setup/run does: stop_on_exit, then start_sandboxes; Ctrl-C reaches the whole process group
-    script = f'stop_on_exit\nstart_sandboxes {port} "{tmp_path}/sandboxes.log" "{credentials}"\nwait'
-    process = subprocess.Popen(
-        ["bash", "-c", f'source "{ROOT}/setup/lib.sh"\n{script}'],
+def wait_until(condition, timeout):
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return condition()
+
+
+def run_until_signalled(tmp_path, script):
+    return subprocess.Popen(
+        ["bash", "-c", f'source "{ROOT}/setup/lib.sh"\nstop_on_exit\n{script}\nwait'],
         env=script_env(),
-        start_new_session=True,
+        start_new_session=True,  # a process group of its own, as a terminal gives setup/run
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+
+
+def test_ctrl_c_leaves_no_sandbox_behind(tmp_path):
+    port = free_port()
+    credentials = tmp_path / "sandboxes.json"
+    # what setup/run does; Ctrl-C reaches the whole process group
+    process = run_until_signalled(
+        tmp_path, f'start_sandboxes {port} "{tmp_path}/sandboxes.log" "{credentials}"'
+    )
     try:
-        deadline = time.monotonic() + 60
-        while not credentials.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert credentials.exists(), (tmp_path / "sandboxes.log").read_text()
+        assert wait_until(credentials.exists, 60), (tmp_path / "sandboxes.log").read_text()
         assert len(sandbox_processes(port)) == 1  # started once
         with socket.create_connection(("127.0.0.1", port), timeout=5):
             pass
         os.killpg(process.pid, signal.SIGINT)
         assert process.wait(timeout=90) == 130
+        assert wait_until(lambda: not sandbox_processes(port), 30), "a sandbox survived Ctrl-C"
     finally:
+        for pid in sandbox_processes(port):
+            os.kill(pid, signal.SIGKILL)
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    assert sandbox_processes(port) == []
     assert "Stopping the channel sandboxes" in process.stdout.read().decode()
+
+
+def test_clean_up_finishes_when_the_terminal_closes_while_stopping(tmp_path):
+    # "server": SIGHUP does not stop it (PostgreSQL runs detached, Odoo and nginx
+    # reload on it); "odoo": takes 3 s to stop.  The terminal closes 1 s after Ctrl-C.
+    server = "trap '' HUP; while :; do sleep 0.1; done"
+    odoo = "trap 'sleep 3; exit 0' TERM; while :; do sleep 0.1; done"
+    pid_file = tmp_path / "server.pid"
+    process = run_until_signalled(
+        tmp_path,
+        f'start_child server /dev/null bash -c "{server}"\necho "${{CHILD_PIDS[0]}}" > {pid_file}\n'
+        f'start_child Odoo /dev/null bash -c "{odoo}"',
+    )
+    try:
+        assert wait_until(lambda: pid_file.exists() and pid_file.read_text().strip(), 30)
+        time.sleep(0.5)
+        server = Path(f"/proc/{int(pid_file.read_text())}")
+        os.killpg(process.pid, signal.SIGINT)
+        time.sleep(1)
+        os.killpg(process.pid, signal.SIGHUP)
+        process.wait(timeout=90)
+        assert wait_until(lambda: not server.exists(), 30), "a process was left running"
+    finally:
+        # everything the test started is in its process group (the server ignores SIGHUP only)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    output = process.stdout.read().decode()
+    assert "Stopping Odoo" in output and "Stopping server" in output
 
 
 def test_setup_run_starts_the_sandboxes_through_the_stopping_function_only():
