@@ -1,3 +1,4 @@
+import logging
 import re
 
 import psycopg2
@@ -6,6 +7,8 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .common import ChannelsCommon, canonical_order
+
+_logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install")
@@ -217,7 +220,7 @@ class TestImport(ChannelsCommon):
         batch._import_batch()
         self.env.flush_all()
         per_order = (self.env.cr.sql_log_count - before) / 20
-        print(f"\nP1 queries: one order {one}, batch of 20 {per_order:.1f} per order")
+        _logger.info("P1 queries: one order %s, batch of 20 %.1f per order", one, per_order)
         self.assertEqual(set(batch.mapped("state")), {"done"})
         self.assertLess(per_order, one * 0.8)
 
