@@ -44,14 +44,18 @@ class TestConfirmBatch(ChannelsCommon):
 
     def test_reservation_takes_what_is_left_and_reports_the_short_orders(self):
         stock = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
-        # 3 left: each order wants 2 and passes the free-stock gate on its own
-        self.env["stock.quant"]._update_available_quantity(self.products[0], stock.lot_stock_id, -997.0)
         records, actions = self._import(canonical_order("1505"), canonical_order("1506"))
         before = self.env["queue.job"].search([])
-        self.run_jobs(actions)
+        self.run_jobs(actions)  # both confirmed: the stock covered them
+        self.assertEqual(records.sale_order_id.mapped("state"), ["sale", "sale"])
+        # 3 left when the reservation runs (stock lost meanwhile): each order wants 2
+        self.env["stock.quant"]._update_available_quantity(self.products[0], stock.lot_stock_id, -997.0)
         reserve = self.new_jobs(before)
         [result] = self.run_jobs(reserve)
         self.assertIn("1 of 2 orders reserved, 1 short of stock", result)
+        sales = records.sale_order_id
+        short = sales.filtered(lambda s: s.picking_ids.move_ids.state == "partially_available")
+        self.assertIn("1.0 of 2.0 reserved", short.inbound_order_ids.error, "the reason is on its payload")
         moves = records.sale_order_id.picking_ids.move_ids
         self.assertEqual(sorted(moves.mapped("state")), ["assigned", "partially_available"])
         self.assertEqual(sum(moves.mapped("quantity")), 3.0, "never more than the stock")
