@@ -33,6 +33,8 @@ ACCESS_DESIGN = {
     "order.hub.health.rule": {"customer_service": "r", "manager": "rwcd", "integration": "r"},
     "order.hub.blacklist": {"customer_service": "r", "manager": "rwcd", "integration": "r"},
     "order.hub.surge.log": {"customer_service": "r", "manager": "r"},
+    # a settings screen: writes the company's Order Hub fields in action_save
+    "order.hub.settings": {"manager": "rwc"},
 }
 
 
