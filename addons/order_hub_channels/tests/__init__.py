@@ -8,3 +8,4 @@ from . import test_concurrency
 from . import test_channel
 from . import test_hub_glue
 from . import test_confirm_batch
+from . import test_users_terms
