@@ -9,3 +9,4 @@ from . import test_address_change
 from . import test_gate_routing
 from . import test_portal_tracking
 from . import test_deferred_reservation
+from . import test_ship_validation
