@@ -21,6 +21,7 @@
         "views/order_hub_map_views.xml",
         "views/sale_order_views.xml",
         "views/order_hub_channels_menus.xml",
+        "views/order_hub_settings_views.xml",
     ],
     "demo": [
         "demo/order_hub_channel_demo.xml",
