@@ -25,7 +25,7 @@ class SaleOrder(models.Model):
         index="btree_not_null",
     )
     channel_order_ref = fields.Char(string="Platform Order ID", readonly=True, copy=False)
-    platform_status = fields.Char(readonly=True, copy=False)
+    platform_status = fields.Char(string="Platform Status Code", readonly=True, copy=False)
     platform_status_label = fields.Char(
         string="Platform Status",
         compute="_compute_platform_status_label",
