@@ -5,3 +5,4 @@ from . import test_exception_cursor
 from . import test_invoice_type, test_gift_pool, test_health_score, test_duplicate_orders, test_surge_mode
 from . import test_request_body
 from . import test_stock_scheduler
+from . import test_settings, test_tours
