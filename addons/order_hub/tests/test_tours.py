@@ -89,4 +89,6 @@ class TestWarehousePhoneTour(TourCommon):
     touch_enabled = True
 
     def test_warehouse_landing_on_a_phone(self):
+        self.hub_order.picking_ids.name = "TOUR-HUB-PICK"
+        self.outside.picking_ids.name = "TOUR-OUTSIDE-PICK"
         self.start_tour("/odoo", "order_hub_warehouse_landing", login="hub.warehouse", timeout=300)

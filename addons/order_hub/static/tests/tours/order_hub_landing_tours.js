@@ -39,14 +39,17 @@ registry.category("web_tour.tours").add("order_hub_cs_landing", {
 registry.category("web_tour.tours").add("order_hub_warehouse_landing", {
     steps: () => [
         {
-            content: "the warehouse lands on its shipments, titled in Chinese",
-            trigger: ".o_control_panel:contains(待备货发货单)",
+            content: "the warehouse lands on its shipments, titled in Chinese (navbar on a phone)",
+            trigger: ".o_main_navbar:contains(待备货发货单), .o_control_panel:contains(待备货发货单)",
         },
         {
-            content: "the delivery of the hub order is there",
-            trigger: ".o_content :contains(Tour Hub Buyer)",
+            content: "the delivery of the hub order is there (buyer names are masked: the delivery's name)",
+            trigger: ".o_content :contains(TOUR-HUB-PICK)",
         },
-        ...onlyHubOrders,
+        {
+            content: "deliveries of sales outside the hub are not",
+            trigger: ".o_content:not(:has(:contains(TOUR-OUTSIDE-PICK)))",
+        },
     ],
 });
 
