@@ -135,6 +135,22 @@ ensure_pg_packages() {
     pg_bin >/dev/null || die "PostgreSQL was installed but pg_ctl was not found."
 }
 
+# The Odoo tours (HttpCase.start_tour) run in headless Chromium: Debian's
+# `chromium` package, installed with apt-get when no Chrome/Chromium is found.
+ensure_chromium() {
+    local browser
+    for browser in chromium chromium-browser google-chrome google-chrome-stable; do
+        command -v "$browser" >/dev/null && return
+    done
+    command -v apt-get >/dev/null || die "Chromium is not installed and apt-get is not available: install Chromium (the Odoo tours need it)."
+    say "Installing Chromium for the Odoo tours (Debian packages)"
+    local sudo=()
+    [ "$(id -u)" = 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq >/dev/null || true
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium >/dev/null \
+        || die "apt-get could not install chromium: install it (the Odoo tours need it)."
+}
+
 # Prints PORT when nothing listens on it on 127.0.0.1, else the next free one.
 free_port() {
     python3 - "$1" <<'EOF'

@@ -15,6 +15,7 @@
         "views/order_hub_menus.xml",
         "security/order_hub_lifecycle_security.xml",
         "data/resource_calendar_data.xml",
+        "data/res_country_data.xml",
         "data/ir_sequence_data.xml",
         "data/order_hub_tag_data.xml",
         "data/order_hub_ticket_type_data.xml",
@@ -43,13 +44,20 @@
         "views/order_hub_blacklist_views.xml",
         "views/order_hub_surge_log_views.xml",
         "views/order_hub_rules_menus.xml",
+        "views/order_hub_settings_views.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/res_users_demo.xml",
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/stock_warehouse_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "order_hub/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }

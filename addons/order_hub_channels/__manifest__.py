@@ -22,6 +22,7 @@
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "views/order_hub_channels_menus.xml",
+        "views/order_hub_settings_views.xml",
     ],
     "demo": [
         "demo/order_hub_channel_demo.xml",

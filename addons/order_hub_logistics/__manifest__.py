@@ -21,7 +21,9 @@
         "views/order_hub_address_change_views.xml",
         "views/order_hub_logistics_menus.xml",
         "views/portal_templates.xml",
+        "views/order_hub_ship_wizard_views.xml",
+        "views/order_hub_settings_views.xml",
     ],
-    "demo": [],
+    "demo": ["demo/order_hub_logistics_demo.xml"],
     "installable": True,
 }

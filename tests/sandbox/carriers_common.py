@@ -49,7 +49,8 @@ class CarrierSandbox:
         self.url = None
 
     # -- life cycle ---------------------------------------------------------
-    def start(self):
+    def start(self, port=0):
+        """Serve on 127.0.0.1:``port`` (0: a free port)."""
         sandbox = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -73,7 +74,7 @@ class CarrierSandbox:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, name=f"sandbox-{self.name}", daemon=True

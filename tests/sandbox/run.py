@@ -4,7 +4,8 @@
     python tests/sandbox/run.py --all --port 8801      # douyin 8801, jd 8802, wechat_shop 8803, ...
     python tests/sandbox/run.py --all --port 8801 --credentials var/sandboxes.json
     python tests/sandbox/run.py --all --demo             # what setup/run starts: ports 18801-18805 and
-                                                         # the credentials of the demo channels
+                                                         # the credentials of the demo channels, and the
+                                                         # carrier sandboxes of the demo carriers: 18811-18813
 
 Prints each sandbox's URL and credentials (JSON) and serves until interrupted.
 ``--trickle N`` adds N new orders every minute so that a demo keeps receiving orders.
@@ -20,6 +21,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sandbox import SANDBOXES, demo_credentials, start_sandbox  # noqa: E402
+
+# The demo carriers (order_hub_logistics demo data) point at these ports, with
+# the sandboxes' default accounts (SF OH_TEST, ZTO oh-app, Kuaidi100 OHCUSTOMER).
+DEMO_CARRIER_PORTS = {"sf": 18811, "zto": 18812, "kuaidi100": 18813}
+
+
+def start_demo_carriers():
+    from sandbox.carrier_kuaidi100 import Kuaidi100Sandbox
+    from sandbox.carrier_sf import SfSandbox
+    from sandbox.carrier_zto import ZtoSandbox
+
+    return [
+        SfSandbox().start(DEMO_CARRIER_PORTS["sf"]),
+        ZtoSandbox().start(DEMO_CARRIER_PORTS["zto"]),
+        Kuaidi100Sandbox().start(DEMO_CARRIER_PORTS["kuaidi100"]),
+    ]
 
 
 def main(argv=None):
@@ -53,6 +70,8 @@ def main(argv=None):
         for index, name in enumerate(platforms)
     ]
     summary = {box.platform: box.client_config() | {"webhook": box.credentials} for box in boxes}
+    carrier_boxes = start_demo_carriers() if args.demo and args.all else []
+    summary.update({box.name: {"url": box.url} for box in carrier_boxes})
     print(json.dumps(summary, ensure_ascii=False, indent=2), flush=True)
     if args.credentials:
         Path(args.credentials).write_text(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -67,7 +86,7 @@ def main(argv=None):
     except KeyboardInterrupt:
         pass
     finally:
-        for box in boxes:
+        for box in [*boxes, *carrier_boxes]:
             box.stop()
     return 0
 

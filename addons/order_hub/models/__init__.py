@@ -9,6 +9,7 @@ from . import stock_move
 from . import stock_picking
 from . import res_company
 from . import res_config_settings
+from . import order_hub_settings
 from . import sale_order_gates
 from . import sale_order_escalation
 from . import sale_order_workbench

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class ResCompany(models.Model):
@@ -35,3 +36,20 @@ class ResCompany(models.Model):
         default=15,
         help="An order confirmed later than this after payment is flagged.",
     )
+
+    def _order_hub_demo_use_currency(self, currency_xmlid):
+        """Demo data only (demo/res_company_demo.xml): the demo company is
+        our users' company and counts in CNY. Odoo's own demo (the generic
+        chart's furniture invoices) has already posted journal items, so
+        account's guard against a currency change would refuse the ORM
+        write; the demo database sets it directly on purpose. Never called
+        on a production database (it has no demo data)."""
+        currency = self.env.ref(currency_xmlid)
+        self.env.cr.execute(
+            SQL("UPDATE res_company SET currency_id = %s WHERE id IN %s", currency.id, tuple(self.ids))
+        )
+        self.env["res.company"].invalidate_model(["currency_id"])
+        # activated after the change: activating a second currency creates the
+        # companies' default pricelists, in their currency (product)
+        currency.active = True
+        return True

@@ -167,32 +167,63 @@ class SaleOrder(models.Model):
         return line
 
     def _hub_alert(self, status):
-        """Schedule a to-do for each of the stage's alert recipients."""
+        """An order at risk is shown on the desk (tag, colour, sort order), it
+        gets no activity; a breach schedules one activity for the person
+        responsible (see ``_hub_breach_user``). Never more than one open
+        activity per order and cause: a breach while the order still has an
+        open breach activity adds nothing."""
         self.ensure_one()
-        stage = self.hub_stage_id
-        users = stage._get_alert_users() or self.user_id
-        if status == "breached":
-            summary = _("SLA breached: %(stage)s", stage=stage.name)
-        else:
-            summary = _("SLA at risk: %(stage)s", stage=stage.name)
-        note = _(
-            "Order %(order)s has been in %(stage)s since %(since)s (UTC); "
-            "its deadline is %(deadline)s (UTC).",
-            order=self.name,
-            stage=stage.name,
-            since=self.hub_stage_entered_at,
-            deadline=self.hub_sla_deadline,
-        )
         order = self.sudo()
-        existing = order.activity_ids.filtered(lambda a: a.summary == summary)
-        for user in users - existing.user_id:
-            order.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=fields.Date.context_today(self),
-                summary=summary,
-                note=note,
-                user_id=user.id,
-            )
+        at_risk_tag = self.env.ref("order_hub.crm_tag_sla_at_risk", raise_if_not_found=False)
+        if status == "at_risk":
+            if at_risk_tag:
+                order.tag_ids = [fields.Command.link(at_risk_tag.id)]
+            return
+        if at_risk_tag and at_risk_tag in order.tag_ids:
+            order.tag_ids = [fields.Command.unlink(at_risk_tag.id)]
+        activity_type = self.env.ref("order_hub.mail_activity_type_sla_breach")
+        if order.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
+            return
+        user = self._hub_breach_user()
+        if not user:
+            return
+        stage = self.hub_stage_id
+        order.activity_schedule(
+            activity_type_id=activity_type.id,
+            date_deadline=fields.Date.context_today(self),
+            summary=_("SLA breached: %(stage)s", stage=stage.name),
+            note=_(
+                "Order %(order)s has been in %(stage)s since %(since)s (UTC); "
+                "its deadline was %(deadline)s (UTC).",
+                order=self.name,
+                stage=stage.name,
+                since=self.hub_stage_entered_at,
+                deadline=self.hub_sla_deadline,
+            ),
+            user_id=user.id,
+        )
+
+    def _hub_move_to(self, stage_code, source=None, reason=None):
+        """A new stage restarts the clock: the order is no longer at risk."""
+        res = super()._hub_move_to(stage_code, source=source, reason=reason)
+        tag = self.env.ref("order_hub.crm_tag_sla_at_risk", raise_if_not_found=False)
+        if tag:
+            restarted = self.filtered(lambda o: o.hub_escalation_level == "none" and tag in o.tag_ids)
+            restarted.sudo().tag_ids = [fields.Command.unlink(tag.id)]
+        return res
+
+    def _hub_breach_user(self):
+        """Who gets the breach activity: the order's salesperson, else its
+        sales team's leader, else the first alert recipient of the stage.
+        Extension point for other routing rules."""
+        self.ensure_one()
+
+        def human(users):
+            return users.filtered(lambda u: u.active and not u.share and not u._is_superuser())[:1]
+
+        return (
+            human(self.user_id) or human(self.team_id.user_id) or human(self.hub_stage_id._get_alert_users())
+        )
 
     def _hub_for_robot(self):
         """The order in the language of its company (the chat group's)."""

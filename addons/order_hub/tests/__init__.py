@@ -7,3 +7,4 @@ from . import test_request_body
 from . import test_stock_scheduler
 from . import test_stage_facts
 from . import test_login_throttle
+from . import test_settings, test_tours

@@ -72,3 +72,23 @@ class TestDemoData(OrderHubCommon):
         for role, action in homes.items():
             user = self.env.ref(f"order_hub.user_order_hub_{role}_demo")
             self.assertEqual(user.action_id.id, self.env.ref(action).id, role)
+
+    def test_the_company_is_a_hangzhou_auto_parts_distributor(self):
+        company = self.env.ref("base.main_company")
+        self.assertIn("杭州", company.name)
+        self.assertEqual(company.currency_id, self.env.ref("base.CNY"))
+        self.assertEqual(company.country_id, self.env.ref("base.cn"))
+        self.assertEqual(company.state_id, self.env.ref("base.state_cn_ZJ"))
+        self.assertEqual(len(company.vat), 18, "a Unified Social Credit Code")
+        self.assertEqual(company.partner_id.tz, "Asia/Shanghai")
+        pricelists = self.env["product.pricelist"].search([("company_id", "in", (company.id, False))])
+        self.assertEqual(pricelists.currency_id, self.env.ref("base.CNY"), "orders are in CNY")
+
+    def test_chinese_and_english_both_active(self):
+        languages = self.env["res.lang"].search([]).mapped("code")
+        self.assertIn("zh_CN", languages)
+        self.assertIn("en_US", languages, "English stays one click away in Preferences")
+        for role in ("cs", "warehouse", "manager", "integration"):
+            self.assertEqual(self.env.ref(f"order_hub.user_order_hub_{role}_demo").lang, "zh_CN", role)
+        menu = self.env.ref("order_hub.sale_order_menu_customer_service").with_context(lang="zh_CN")
+        self.assertEqual(menu.name, "待处理订单", "the translations of the addons are loaded")

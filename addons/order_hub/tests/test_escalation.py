@@ -54,22 +54,61 @@ class TestEscalation(LifecycleCommon):
         self.assertTrue(cron.active)
         self.assertEqual((cron.interval_number, cron.interval_type), (5, "minutes"))
 
-    def test_alert_at_threshold_once(self):
+    def test_at_risk_shows_on_the_desk_without_activity(self):
         order = self._preparing_order()
+        at_risk = self.env.ref("order_hub.crm_tag_sla_at_risk")
         self._escalate_at(2026, 3, 10, 10, 30)
-        self.assertFalse(order.activity_ids, "before the at-risk threshold nothing happens")
         self.assertEqual(order.hub_escalation_level, "none")
+        self.assertNotIn(at_risk, order.tag_ids)
         self._escalate_at(2026, 3, 10, 10, 40)
         self.assertEqual(order.hub_escalation_level, "at_risk")
-        activities = self._activities(order)
-        self.assertEqual(activities.user_id, self.user_warehouse | self.user_manager)
-        self.assertTrue(all("at risk" in a.summary for a in activities))
-        self._escalate_at(2026, 3, 10, 10, 45)
-        self.assertEqual(len(order.activity_ids), 2, "no second alert for the same level")
+        self.assertFalse(order.activity_ids, "an order at risk is shown, not a to-do")
+        self.assertIn(at_risk, order.tag_ids)
+        with freeze_time(self._utc(2026, 3, 10, 10, 40)):
+            self.assertEqual(order.hub_sla_status, "at_risk")
+            desk = self.env["sale.order"].search(
+                [("hub_sla_status", "=", "at_risk")], order="hub_cs_priority desc, hub_sla_deadline"
+            )
+        self.assertIn(order, desk)
+
+    def test_breach_creates_one_activity_for_the_salesperson(self):
+        order = self._preparing_order()
+        order.user_id = self.user_cs
+        self._escalate_at(2026, 3, 10, 10, 40)
         self._escalate_at(2026, 3, 10, 11, 5)
         self.assertEqual(order.hub_escalation_level, "breached")
-        self.assertEqual(len(order.activity_ids), 4)
-        self.assertFalse(order.hub_ticket_ids)
+        activity = order.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.user_cs)
+        self.assertEqual(activity.activity_type_id, self.env.ref("order_hub.mail_activity_type_sla_breach"))
+        self.assertIn("breached", activity.summary)
+        self.assertNotIn(self.env.ref("order_hub.crm_tag_sla_at_risk"), order.tag_ids)
+        self._escalate_at(2026, 3, 10, 11, 30)
+        self._escalate_at(2026, 3, 10, 13, 5)
+        self.assertEqual(len(order.activity_ids), 1, "no second activity for the same breach")
+
+    def test_breach_without_salesperson_goes_to_the_team_leader(self):
+        team = self.env["crm.team"].create({"name": "Hub Team", "user_id": self.user_manager.id})
+        order = self._preparing_order()
+        order.write({"user_id": False, "team_id": team.id})
+        self._escalate_at(2026, 3, 10, 11, 5)
+        self.assertEqual(order.activity_ids.user_id, self.user_manager)
+
+    def test_breach_without_salesperson_or_team_goes_to_the_stage_recipient(self):
+        order = self._preparing_order()
+        order.write({"user_id": False, "team_id": False})
+        self._escalate_at(2026, 3, 10, 11, 5)
+        self.assertEqual(len(order.activity_ids), 1)
+        self.assertIn(order.activity_ids.user_id, self.user_warehouse | self.user_manager)
+
+    def test_one_open_breach_activity_per_order_across_stages(self):
+        order = self._preparing_order()
+        order.user_id = self.user_cs
+        self._escalate_at(2026, 3, 10, 11, 5)
+        with freeze_time(self._utc(2026, 3, 10, 11, 10)):
+            order._hub_move_to("exception")
+        self._escalate_at(2026, 3, 11, 18, 0)
+        self.assertEqual(len(order.activity_ids), 1)
 
     def test_breach_beyond_second_threshold_opens_exactly_one_ticket(self):
         order = self._preparing_order()

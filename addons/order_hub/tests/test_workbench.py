@@ -2,6 +2,7 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .lifecycle_common import LifecycleCommon
 
@@ -91,3 +92,41 @@ class TestWorkbench(LifecycleCommon):
     def test_robot_url_is_for_managers_only(self):
         fields = self.env["res.company"].with_user(self.user_cs).fields_get()
         self.assertNotIn("order_hub_wecom_webhook_url", fields)
+
+    def test_role_actions_show_hub_orders_only(self):
+        hub = self._order(hub_source="jd")
+        outside = self._order()
+        for xmlid in ("sale_order_action_customer_service", "sale_order_action_manager"):
+            action = self.env.ref(f"order_hub.{xmlid}")
+            domain = [*safe_eval(action.domain), ("id", "in", (hub | outside).ids)]
+            self.assertEqual(self.env["sale.order"].search(domain), hub, xmlid)
+        action = self.env.ref("order_hub.sale_order_action_manager")
+        self.assertEqual(safe_eval(action.context).get("default_hub_source"), "phone")
+
+    def test_hub_order_form_has_one_status_bar(self):
+        views = self.env["sale.order"].with_user(self.user_cs).get_views([(False, "form")])
+        form = etree.fromstring(views["views"]["form"]["arch"])
+        header = form.xpath("//header")[0]
+        bars = header.xpath("./field[@widget='statusbar']")
+        self.assertEqual(
+            {(bar.get("name"), bar.get("invisible")) for bar in bars},
+            {("state", "hub_source"), ("hub_stage_id", "not hub_source")},
+        )
+        badge = form.xpath("//div[hasclass('o_order_hub_stage_bar')]/field[@name='state']")
+        self.assertEqual(badge[0].get("widget"), "badge")
+
+    def test_chinese_addresses_read_province_city_district_street_postcode(self):
+        partner = self.env["res.partner"].create(
+            {
+                "name": "李雷",
+                "country_id": self.env.ref("base.cn").id,
+                "state_id": self.env.ref("base.state_cn_JS").id,
+                "city": "苏州市",
+                "street2": "工业园区",
+                "street": "星湖街 328 号",
+                "zip": "215021",
+            }
+        )
+        lines = partner._display_address().splitlines()
+        self.assertEqual(lines[0].split(), ["江苏省", "苏州市", "工业园区", "星湖街", "328", "号"])
+        self.assertTrue(lines[1].startswith("215021"))

@@ -50,6 +50,13 @@ class OrderHubChannel(models.Model):
     )
     pricelist_id = fields.Many2one("product.pricelist", check_company=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        domain="[('share', '=', False)]",
+        help="Salesperson of the channel's orders; SLA breaches go to this person. "
+        "Empty: the sales team's leader.",
+    )
     # Credentials and endpoint: managers only (never in logs, job arguments or errors).
     api_base_url = fields.Char(string="API Base URL", groups=MANAGER)
     app_key = fields.Char(groups=MANAGER, copy=False)
@@ -93,6 +100,13 @@ class OrderHubChannel(models.Model):
         ("poll_interval_positive", "CHECK(poll_interval > 0)", "The poll interval must be positive."),
         ("overlap_positive", "CHECK(overlap_minutes >= 0)", "The overlap window cannot be negative."),
     ]
+
+    def _hub_order_user(self):
+        """Salesperson of a new order of this channel: the channel's
+        responsible, else its sales team's leader, else nobody (never the
+        user who runs the import job, e.g. OdooBot)."""
+        self.ensure_one()
+        return self.user_id or self.team_id.user_id
 
     def _compute_inbound_count(self):
         groups = self.env["order.hub.inbound.order"]._read_group(

@@ -340,6 +340,8 @@ class OrderHubOrderImporter(models.AbstractModel):
             vals["pricelist_id"] = channel.pricelist_id.id
         if channel.team_id:
             vals["team_id"] = channel.team_id.id
+        # explicit, even when empty: the default would be the job's user (OdooBot)
+        vals["user_id"] = channel._hub_order_user().id
         vals.update(ctx.field_maps._apply(order, order.platform))
         return vals
 

@@ -28,7 +28,7 @@ class OrderHubStatusMap(models.Model):
 
     platform = fields.Selection(PLATFORM_SELECTION, required=True)
     platform_status = fields.Char(required=True, help="The platform's own status code.")
-    name = fields.Char(string="Meaning")
+    name = fields.Char(string="Meaning", translate=True)
     action = fields.Selection(STATUS_ACTIONS, required=True, default="confirm")
 
     _sql_constraints = [

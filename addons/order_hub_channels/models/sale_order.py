@@ -37,7 +37,12 @@ class SaleOrder(models.Model):
         index="btree_not_null",
     )
     channel_order_ref = fields.Char(string="Platform Order ID", readonly=True, copy=False)
-    platform_status = fields.Char(readonly=True, copy=False)
+    platform_status = fields.Char(string="Platform Status Code", readonly=True, copy=False)
+    platform_status_label = fields.Char(
+        string="Platform Status",
+        compute="_compute_platform_status_label",
+        help="The platform's status code with its meaning (Status Mappings), e.g. 20 · To ship.",
+    )
     channel_updated_at = fields.Datetime(
         string="Platform Update Time",
         readonly=True,
@@ -77,6 +82,23 @@ class SaleOrder(models.Model):
     def _hub_scope_origin(self):
         # an order imported from a sales channel (platform API or file) is the hub's
         return super()._hub_scope_origin() or bool(self.channel_id)
+
+    @api.depends("platform_status", "channel_id.platform")
+    @api.depends_context("lang")
+    def _compute_platform_status_label(self):
+        maps = self.env["order.hub.status.map"].sudo()
+        meanings = {}
+        for order in self:
+            code, platform = order.platform_status, order.channel_id.platform
+            if not code:
+                order.platform_status_label = False
+                continue
+            if platform not in meanings:
+                meanings[platform] = {
+                    rec.platform_status: rec.name for rec in maps.search([("platform", "=", platform)])
+                }
+            meaning = meanings[platform].get(code)
+            order.platform_status_label = f"{code} · {meaning}" if meaning else code
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -16,3 +16,4 @@ from . import test_rpc_limits
 from . import test_rpc_race
 from . import test_least_privilege
 from . import test_probes
+from . import test_users_terms

@@ -52,6 +52,13 @@ class DeliveryCarrier(models.Model):
     )
 
     # -- clients -----------------------------------------------------------
+    def _hub_creates_waybill(self):
+        """True when validating a delivery with this carrier creates its
+        waybill (Odoo's send_to_shipper through the carrier's API)."""
+        return bool(
+            self and self.delivery_type in ("sf_express", "zto") and self.integration_level == "rate_and_ship"
+        )
+
     def _hub_client(self):
         self.ensure_one()
         carrier = self.sudo()

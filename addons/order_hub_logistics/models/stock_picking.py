@@ -6,6 +6,10 @@ from odoo import _, api, fields, models
 from odoo.addons.order_hub.models.sale_order import HUB_ROLE_GROUPS
 from odoo.addons.order_hub_logistics import carriers
 from odoo.addons.order_hub_logistics.carriers import errors as carrier_errors
+from odoo.addons.order_hub_logistics.wizard.order_hub_ship_wizard import (
+    CARRIER_CHECKED_CONTEXT_KEY,
+    PLATFORM_SOURCES,
+)
 
 _logger = logging.getLogger(__name__)
 TRACKING_EVENTS = [("in_transit", "In Transit"), ("delivered", "Delivered"), ("exception", "Exception")]
@@ -44,6 +48,52 @@ class StockPicking(models.Model):
     def _hub_carrier_order_code(self):
         self.ensure_one()
         return f"OH-{self.id}-{self.name}".replace("/", "-")
+
+    # ------------------------------------------------------------------
+    # Validation of platform deliveries
+    # ------------------------------------------------------------------
+    def _hub_is_platform_delivery(self):
+        self.ensure_one()
+        return self.picking_type_code == "outgoing" and self.sale_id.hub_source in PLATFORM_SOURCES
+
+    def _hub_needs_carrier(self):
+        """Deliveries of platform orders that would ship without a waybill:
+        no carrier that creates one and no tracking number."""
+        return self.filtered(
+            lambda p: p._hub_is_platform_delivery()
+            and p.state not in ("done", "cancel")
+            and not p.carrier_tracking_ref
+            and not p.carrier_id._hub_creates_waybill()
+        )
+
+    def button_validate(self):
+        """Validating a platform delivery without a waybill first asks for
+        the carrier and tracking number (``order.hub.ship.wizard``)."""
+        if not self.env.context.get(CARRIER_CHECKED_CONTEXT_KEY):
+            missing = self._hub_needs_carrier()
+            if missing:
+                return missing._hub_action_ask_carrier()
+        return super().button_validate()
+
+    def _hub_action_ask_carrier(self):
+        carrier = self.carrier_id[:1] or self.sale_id.carrier_id[:1]
+        return {
+            "name": _("Carrier and Tracking Number"),
+            "type": "ir.actions.act_window",
+            "res_model": "order.hub.ship.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_picking_ids": [fields.Command.set(self.ids)],
+                "default_carrier_id": carrier.id,
+            },
+        }
+
+    def _check_warn_sms(self):
+        """stock_sms (auto-installed with sms): no "confirm by SMS" dialog
+        when validating a platform delivery; the platform informs its buyer."""
+        return super()._check_warn_sms().filtered(lambda p: not p._hub_is_platform_delivery())
 
     def send_to_shipper(self):
         result = super().send_to_shipper()

@@ -10,3 +10,4 @@ from . import test_gate_routing
 from . import test_portal_tracking
 from . import test_deferred_reservation
 from . import test_cn_address
+from . import test_ship_validation

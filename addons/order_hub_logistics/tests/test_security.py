@@ -34,6 +34,8 @@ ACCESS_DESIGN = {
     # created by customer service only; the logistics specialist (warehouse) resolves refusals
     "order.hub.address.change": {"customer_service": "rwc", "warehouse": "rw", "manager": "rwcd"},
     "order.hub.flash.import": {"manager": "rwcd"},
+    # asked when a platform delivery is validated without a waybill
+    "order.hub.ship.wizard": {"warehouse": "rwc", "manager": "rwc"},
 }
 
 

@@ -1,1 +1,2 @@
 from . import order_hub_flash_import
+from . import order_hub_ship_wizard
