@@ -40,8 +40,14 @@ class SaleOrder(models.Model):
         string="Platform Notes", help="Platform fields mapped to notes (invoice request, etc.)."
     )
     installation_service = fields.Boolean(help="The buyer asked for installation (JD service flag).")
+    # the raw payloads are for Order Hub managers: other users read the order
+    # (form, export, RPC read) as in standard Odoo
     inbound_order_ids = fields.One2many(
-        "order.hub.inbound.order", "sale_order_id", string="Received Payloads", readonly=True
+        "order.hub.inbound.order",
+        "sale_order_id",
+        string="Received Payloads",
+        readonly=True,
+        groups="order_hub.group_order_hub_manager",
     )
 
     _sql_constraints = [
