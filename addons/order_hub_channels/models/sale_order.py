@@ -63,8 +63,14 @@ class SaleOrder(models.Model):
         definition="channel_id.order_properties_definition",
         copy=False,
     )
+    # the raw payloads are for Order Hub managers: other users read the order
+    # (form, export, RPC read) as in standard Odoo
     inbound_order_ids = fields.One2many(
-        "order.hub.inbound.order", "sale_order_id", string="Received Payloads", readonly=True
+        "order.hub.inbound.order",
+        "sale_order_id",
+        string="Received Payloads",
+        readonly=True,
+        groups="order_hub.group_order_hub_manager",
     )
 
     _sql_constraints = [

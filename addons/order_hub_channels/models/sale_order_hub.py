@@ -252,7 +252,8 @@ class SaleOrder(models.Model):
 
     def _hub_note_on_payloads(self, message):
         self.ensure_one()
-        self.inbound_order_ids.filtered(lambda r: r.state == "done").write({"error": message})
+        # the hub's own records, whoever's job or click noted it
+        self.sudo().inbound_order_ids.filtered(lambda r: r.state == "done").write({"error": message})
 
     def _hub_on_stock_short(self, reason):
         res = super()._hub_on_stock_short(reason)

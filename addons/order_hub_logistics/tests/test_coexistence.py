@@ -79,6 +79,7 @@ class TestCoexistence(CarrierCommon):
         self.assertTrue(delivery.hub_tracking_event_ids)
         # he opens his delivery as before (the hub's timeline is not in his form)
         self.assertEqual(Form(delivery.with_user(self.clerk)).state, "done")
+        self.assertTrue(delivery.with_user(self.clerk).read())
         # the gift stock arrives; the re-ship delivery is validated by the clerk
         self._stock(self.wh_a, self.gift_product, 5)
         gift.action_create_reship()
@@ -119,3 +120,5 @@ class TestCoexistence(CarrierCommon):
         order.action_confirm()
         self.assertEqual(order.state, "sale")
         self.assertEqual(Form(order).state, "sale")
+        # every field he may read, as an export or an RPC read() does
+        self.assertEqual(order.read()[0]["state"], "sale")
