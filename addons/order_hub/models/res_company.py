@@ -52,4 +52,9 @@ class ResCompany(models.Model):
         # activated after the change: activating a second currency creates the
         # companies' default pricelists, in their currency (product)
         currency.active = True
+        # pricelists made before (a localisation installed earlier may have
+        # activated a second currency already) follow the company's currency
+        self.env["product.pricelist"].search(
+            [("company_id", "in", (*self.ids, False)), ("currency_id", "!=", currency.id)]
+        ).write({"currency_id": currency.id})
         return True

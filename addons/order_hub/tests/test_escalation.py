@@ -38,7 +38,8 @@ class TestEscalation(LifecycleCommon):
 
     def _preparing_order(self):
         with freeze_time(self.start):
-            order = self._order()
+            # in scope by its source: the tests change its salesperson and team
+            order = self._order(hub_source="other")
             order._hub_move_to("preparing")
         return order
 

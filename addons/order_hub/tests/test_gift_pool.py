@@ -239,6 +239,8 @@ class TestGiftPool(OrderRulesCommon):
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         carol = self._create_hub_user("customer_service", name="Carol", login="carol_gifts")
+        # the robot speaks the company's language (Chinese in the demo company)
+        self.env.company.partner_id.lang = "en_US"
         late = self._confirmed_owed_gift(date(2026, 11, 20), user=carol)
         soon = self._confirmed_owed_gift(date(2026, 11, 28), user=carol)
         cron = self.env.ref("order_hub.order_hub_gift_cron_digest")

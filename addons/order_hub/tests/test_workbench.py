@@ -95,7 +95,7 @@ class TestWorkbench(LifecycleCommon):
 
     def test_role_actions_show_hub_orders_only(self):
         hub = self._order(hub_source="jd")
-        outside = self._order()
+        outside = self._order(hub_in_scope=False)
         for xmlid in ("sale_order_action_customer_service", "sale_order_action_manager"):
             action = self.env.ref(f"order_hub.{xmlid}")
             domain = [*safe_eval(action.domain), ("id", "in", (hub | outside).ids)]
