@@ -1,25 +1,14 @@
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 
 import pytest
+from channel_helpers import canonical_order
 from connectors import canonical
 
 CST = timezone(timedelta(hours=8))
 
 
 def make(**values):
-    base = {
-        "platform": "jd",
-        "external_id": "300001",
-        "shop_id": "shop-1",
-        "status": canonical.STATUS_PAID,
-        "platform_status": "WAIT_SELLER_STOCK_OUT",
-        "created_at": datetime(2026, 11, 22, 9, 30, tzinfo=CST),
-        "updated_at": datetime(2026, 11, 22, 9, 31, tzinfo=CST),
-        "lines": (canonical.Line("sku-1", "BRK-2026-01", quantity=Decimal(2), unit_price=Decimal("268.00")),),
-    }
-    base.update(values)
-    return canonical.CanonicalOrder(**base)
+    return canonical_order(**values)
 
 
 def test_to_dict_is_json_friendly():

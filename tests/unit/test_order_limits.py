@@ -3,12 +3,12 @@ and in range, amounts rounded to the currency's decimals, strings cut or
 refused at documented lengths, a receiver, a line limit, a payload size."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from decimal import Decimal
 
 import connectors
 import pytest
-from channel_helpers import PLATFORMS, client_for, pull_all
+from channel_helpers import PLATFORMS, canonical_order, client_for, pull_all
 from connectors import canonical
 from connectors.limits import Limits, check_order, check_raw
 
@@ -17,23 +17,15 @@ LIMITS = Limits()
 
 
 def make(lines=None, receiver=None, **values):
-    base = {
-        "platform": "jd",
-        "external_id": "300001",
-        "shop_id": "shop-1",
-        "status": canonical.STATUS_PAID,
-        "platform_status": "WAIT_SELLER_STOCK_OUT",
-        "created_at": datetime(2026, 11, 22, 9, 30, tzinfo=CST),
-        "updated_at": datetime(2026, 11, 22, 9, 31, tzinfo=CST),
-        "receiver": receiver
+    return canonical_order(
+        receiver=receiver
         if receiver is not None
         else canonical.Address(name="王伟", phone="13800138000", city="杭州市", detail="文三路 100 号"),
-        "lines": lines
+        lines=lines
         if lines is not None
         else (canonical.Line("sku-1", "BRK-1", quantity=Decimal(2), unit_price=Decimal("268.00")),),
-    }
-    base.update(values)
-    return canonical.CanonicalOrder(**base)
+        **values,
+    )
 
 
 def line(**values):
