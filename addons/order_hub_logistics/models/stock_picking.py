@@ -54,7 +54,8 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
     def _hub_is_platform_delivery(self):
         self.ensure_one()
-        return self.picking_type_code == "outgoing" and self.sale_id.hub_source in PLATFORM_SOURCES
+        # the order's channel decides; a stock user may not read sale orders
+        return self.picking_type_code == "outgoing" and self.sudo().sale_id.hub_source in PLATFORM_SOURCES
 
     def _hub_needs_carrier(self):
         """Deliveries of platform orders that would ship without a waybill:
