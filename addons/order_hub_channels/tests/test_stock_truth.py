@@ -156,7 +156,8 @@ class TestStockTruth(BaseCase):
                     job.perform()
                 job.set_done()
                 job.store()
-                cr.commit()
+                # the job runner commits each job it ran
+                cr.commit()  # pylint: disable=invalid-commit
             except RetryableJobError:
                 cr.rollback()  # the job stays pending: run again later
             except OperationalError as error:
