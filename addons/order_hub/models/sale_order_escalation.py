@@ -208,8 +208,11 @@ class SaleOrder(models.Model):
         res = super()._hub_move_to(stage_code, source=source, reason=reason)
         tag = self.env.ref("order_hub.crm_tag_sla_at_risk", raise_if_not_found=False)
         if tag:
-            restarted = self.filtered(lambda o: o.hub_escalation_level == "none" and tag in o.tag_ids)
-            restarted.sudo().tag_ids = [fields.Command.unlink(tag.id)]
+            # the hub's own bookkeeping: the move may come from a stock user's
+            # validation, who cannot read the order (like the move itself, sudo)
+            orders = self.sudo()
+            restarted = orders.filtered(lambda o: o.hub_escalation_level == "none" and tag in o.tag_ids)
+            restarted.tag_ids = [fields.Command.unlink(tag.id)]
         return res
 
     def _hub_breach_user(self):
