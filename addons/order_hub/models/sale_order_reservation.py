@@ -65,15 +65,29 @@ class SaleOrder(models.Model):
         applies to).  Call ``_hub_routing_at_confirmation`` instead."""
         return self.browse()
 
-    def _hub_lock_stock(self):
+    def _hub_lock_stock(self, nowait=False):
         """Serialise the reservations of these orders' products (extension
-        hook: the logistics addon locks one row per product)."""
+        hook: the logistics addon locks one row per product).
 
-    def _hub_reserve(self):
+        ``nowait``: fail at once with psycopg2's ``LockNotAvailable`` when
+        another transaction holds one of the locks, instead of waiting for it
+        (a job then runs again a moment later on a fresh snapshot rather than
+        waiting, and failing anyway on the holder's commit)."""
+
+    def _hub_reserve(self, lock=True):
         """Reserve the waiting deliveries of confirmed orders; returns the
-        orders whose deliveries are not fully reserved."""
+        orders whose deliveries are not fully reserved.
+
+        ``lock=False``: without the stock locks.  Reserving a confirmed
+        order's delivery moves its demand from "promised" to "reserved":
+        the quantity free to promise (``product._hub_free_qty``) that the
+        stock gate and routing read under the locks does not change, so a
+        reservation job need not wait for confirmations, nor they for it
+        (reservations still run one after the other in their own lane, as
+        they change the same quants)."""
         orders = self.filtered(lambda o: o.state == "sale")
-        orders._hub_lock_stock()
+        if lock:
+            orders._hub_lock_stock()
         pickings = orders.picking_ids.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state in ("confirmed", "waiting")
         )

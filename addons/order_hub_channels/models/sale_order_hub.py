@@ -1,15 +1,20 @@
 import hashlib
 
+from psycopg2.errors import LockNotAvailable
+
 from odoo import _, models
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
 from odoo.addons.order_hub.models.stock_move import DEFER_RESERVATION_KEY
+from odoo.addons.queue_job.exception import RetryableJobError
 
 from .order_hub_order_importer import BULK_CONTEXT
 
 # orders one confirmation or reservation job takes at most
 CONFIRM_BATCH = 50
+# seconds after which a job finding its products' stock locks taken runs again
+STOCK_BUSY_RETRY = 1
 # queue_job's default priority is 10, lower runs first: reservations first (the
 # narrow lane), then confirmations, then the imports waiting for a worker
 RESERVE_PRIORITY = 5
@@ -47,9 +52,10 @@ class SaleOrder(models.Model):
     - ``_job_hub_channel_action`` (``root.order_hub.confirm``, as many at once
       as workers allow): confirmation with the deliveries created but not
       reserved (``hub_defer_reservation``), then one ``_job_hub_reserve``
-      (``root.order_hub.reserve``, capacity 1) reserves them under the stock
-      locks: reservations change the same quants, so they run one after the
-      other anyway;
+      (``root.order_hub.reserve``, capacity 1) reserves them: reservations
+      change the same quants, so they run one after the other anyway, but
+      beside the confirmations (they do not change the quantity free to
+      promise that confirmations check under the stock locks);
     - ``_job_hub_channel_action_reserve`` (``root.order_hub.reserve``): orders
       whose warehouse is chosen from the stock at confirmation (logistics
       routing) and the shipped/completed statuses, confirmed and reserved in
@@ -128,12 +134,35 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # jobs
     # ------------------------------------------------------------------
+    def _hub_job_lock_stock(self):
+        """Take the stock locks of these orders first thing in a job, or hand
+        the job back to the runner for a moment when another job holds one.
+
+        A job's snapshot is taken before its code runs: waiting for a lock
+        would end in a serialisation failure once the holder commits (the
+        lock rows are bumped on purpose, see ``order.hub.stock.lock``), after
+        the worker sat idle the holder's whole transaction and redid its own
+        work, and queue_job would run it again only 5 s later, counted as a
+        retry.  Not waiting, the job is tried again after
+        ``STOCK_BUSY_RETRY`` seconds, uncounted, and the worker takes other
+        work meanwhile."""
+        try:
+            self._hub_lock_stock(nowait=True)
+        except LockNotAvailable as error:
+            raise RetryableJobError(
+                _("Another job is reserving the stock of these products: tried again in a moment."),
+                seconds=STOCK_BUSY_RETRY,
+                ignore_retry=True,
+            ) from error
+
     def _job_hub_channel_action(self, action, arrival=False):
         """Job (confirmation lane): arrival and platform status of imported
         orders, deliveries reserved afterwards by a reservation job.  None of
         these orders is routed at confirmation: that was decided when the job
         was enqueued."""
         orders = self.with_context(**BULK_CONTEXT, **{DEFER_RESERVATION_KEY: True}).exists()
+        if action in CONFIRMING_ACTIONS:
+            orders._hub_job_lock_stock()
         orders = orders._hub_with_routing_known(routed=orders.browse())
         summary = orders._hub_run_platform_status(action, arrival)
         orders.filtered(lambda s: s.state == "sale")._hub_enqueue_reservation()
@@ -144,6 +173,7 @@ class SaleOrder(models.Model):
         orders that confirm and reserve in one go (routed orders, shipped and
         completed statuses)."""
         orders = self.with_context(**BULK_CONTEXT).exists()
+        orders._hub_job_lock_stock()
         if routed is not None:
             orders = orders._hub_with_routing_known(routed=routed)
         return orders._hub_run_platform_status(action, arrival)
@@ -174,9 +204,11 @@ class SaleOrder(models.Model):
         )
 
     def _job_hub_reserve(self):
-        """Job: reserve the deliveries of confirmed orders, under the stock locks."""
+        """Job (reservation lane): reserve the deliveries of confirmed orders."""
         orders = self.with_context(**BULK_CONTEXT).exists().filtered(lambda s: s.state == "sale")
-        short = orders._hub_reserve()
+        # the free quantity the confirmations check does not change: they
+        # and this job need not wait for each other (see _hub_reserve)
+        short = orders._hub_reserve(lock=False)
         return _(
             "%(reserved)s of %(count)s orders reserved, %(short)s short of stock.",
             reserved=len(orders - short),

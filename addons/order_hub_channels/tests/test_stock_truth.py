@@ -272,3 +272,35 @@ class TestStockTruth(BaseCase):
         self.run_jobs()
         self.assertStockTruth(first, first_wh, 10)
         self.assertStockTruth(second, second_wh, 10)
+
+    def test_job_finding_the_stock_locked_is_handed_back_at_once(self):
+        """A confirmation job whose products another transaction is
+        reserving does not wait for it (its snapshot would be stale by then):
+        it is handed back to the runner for a moment, uncounted, and confirms
+        once the holder is done."""
+        code, warehouse_id = self.make_channel("busy", 10)
+        (result,) = self.import_orders(code, self.orders(self.refs("E")[:1]))
+        self.assertEqual(result["result"], "created")
+        with self.registry.cursor() as holder_cr:
+            holder = api.Environment(holder_cr, SUPERUSER_ID, {})
+            holder["order.hub.stock.lock"]._lock_products(holder["product.product"].browse(self.product_id))
+            with self.registry.cursor() as cr:
+                # a job that waited would hit this instead of answering at once
+                cr.execute("SET LOCAL statement_timeout = '10s'")
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                sale = env["sale.order"].search([("name", "=", result["sale_order"])])
+                self.assertEqual(sale.state, "draft")
+                with self.assertRaises(RetryableJobError) as caught:
+                    sale._job_hub_channel_action("confirm", arrival=True)
+                self.assertTrue(caught.exception.ignore_retry, "not counted as a retry")
+                self.assertEqual(caught.exception.seconds, 1)
+                cr.rollback()
+            holder_cr.rollback()
+        self.run_jobs()
+
+        def check(env):
+            sale = env["sale.order"].search([("name", "=", result["sale_order"])])
+            self.assertEqual(sale.state, "sale")
+            self.assertEqual(sale.picking_ids.move_ids.mapped("state"), ["assigned"])
+
+        self.env_run(check)

@@ -22,12 +22,19 @@ class OrderHubStockLock(models.Model):
 
     _sql_constraints = [("product_unique", "UNIQUE(product_id)", "One lock row per product.")]
 
-    def _lock_products(self, products):
-        """Serialise the reservations of ``products`` inside the current transaction."""
+    def _lock_products(self, products, nowait=False):
+        """Serialise the reservations of ``products`` inside the current
+        transaction; ``nowait``: raise ``LockNotAvailable`` rather than wait
+        for another holder."""
         ids = sorted(set(products.ids))
         if not ids:
             return
         cr = self.env.cr
+        if nowait:
+            # the insert waits for a concurrent transaction that inserted the
+            # same product's row and has not committed yet: not waiting means
+            # not waiting for that either
+            cr.execute("SET LOCAL lock_timeout = 1")
         # a concurrent holder makes these fail with a serialization error on
         # purpose (Odoo retries the call): not worth an ERROR line in the log
         cr.execute(
@@ -38,11 +45,14 @@ class OrderHubStockLock(models.Model):
             ),
             log_exceptions=False,
         )
+        if nowait:
+            cr.execute("SET LOCAL lock_timeout TO DEFAULT")
         cr.execute(
             SQL(
                 "SELECT id FROM order_hub_stock_lock WHERE product_id = ANY(%s) "
-                "ORDER BY product_id FOR NO KEY UPDATE",
+                "ORDER BY product_id FOR NO KEY UPDATE%s",
                 ids,
+                SQL(" NOWAIT") if nowait else SQL(""),
             ),
             log_exceptions=False,
         )

@@ -93,10 +93,10 @@ class SaleOrder(models.Model):
     def _hub_routing_decide(self):
         return super()._hub_routing_decide() | self.filtered(lambda o: o._hub_routing_applies())
 
-    def _hub_lock_stock(self):
+    def _hub_lock_stock(self, nowait=False):
         storable = self.order_line.product_id.filtered("is_storable")
-        self.env["order.hub.stock.lock"].sudo()._lock_products(storable)
-        return super()._hub_lock_stock()
+        self.env["order.hub.stock.lock"].sudo()._lock_products(storable, nowait=nowait)
+        return super()._hub_lock_stock(nowait=nowait)
 
     def _hub_after_reservation(self):
         # the reservation job itself reports the orders left short
