@@ -1,7 +1,7 @@
 import logging
 from datetime import timedelta, timezone
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -11,6 +11,10 @@ from .. import connectors
 _logger = logging.getLogger(__name__)
 
 MANAGER = "order_hub.group_order_hub_manager"
+# roles that can be made the operators of a channel, and read its payloads then
+OPERATOR_ROLES = ",".join(
+    f"order_hub.group_order_hub_{role}" for role in ("manager", "customer_service", "warehouse")
+)
 # the platforms of the registered clients (connectors.registry): the one list
 PLATFORM_SELECTION = connectors.selection()
 # First pull of a channel without watermark goes back this far.
@@ -92,8 +96,24 @@ class OrderHubChannel(models.Model):
         string="Platform Fields of Orders",
         help="Declared by the field mappings of the channel's platform (target: platform field).",
     )
-    inbound_count = fields.Integer(compute="_compute_inbound_count", groups=MANAGER)
-    failed_count = fields.Integer(compute="_compute_inbound_count", groups=MANAGER)
+    operator_ids = fields.Many2many(
+        "res.users",
+        "order_hub_channel_operator_rel",
+        "channel_id",
+        "user_id",
+        string="Operators",
+        domain="[('share', '=', False)]",
+        help="Besides the Order Hub managers, these users may pull the channel's orders and "
+        "retry or ignore its received orders (the shop's operations staff, for example). "
+        "They see the channel under Order Hub > My Channels.",
+    )
+    hub_can_operate = fields.Boolean(
+        string="Can Operate",
+        compute="_compute_hub_can_operate",
+        help="The current user may pull this channel and retry or ignore its received orders.",
+    )
+    inbound_count = fields.Integer(compute="_compute_inbound_count", groups=OPERATOR_ROLES)
+    failed_count = fields.Integer(compute="_compute_inbound_count", groups=OPERATOR_ROLES)
 
     _sql_constraints = [
         ("code_unique", "UNIQUE(code)", "Another channel already uses this code."),
@@ -107,6 +127,25 @@ class OrderHubChannel(models.Model):
         user who runs the import job, e.g. OdooBot)."""
         self.ensure_one()
         return self.user_id or self.team_id.user_id
+
+    @api.depends("operator_ids")
+    @api.depends_context("uid")
+    def _compute_hub_can_operate(self):
+        manager = self.env.su or self.env.user.has_group(MANAGER)
+        for channel in self:
+            channel.hub_can_operate = manager or self.env.user in channel.sudo().operator_ids
+
+    def _hub_operate(self, message):
+        """These channels, ready for an operation the current user may do
+        (pull, retry, ignore): as they are for managers; as the scheduled
+        pull runs them (superuser) for the channels' operators, so that the
+        jobs they start can import orders; an AccessError with ``message``
+        for anybody else, also over RPC."""
+        if self.env.su or self.env.user.has_group(MANAGER):
+            return self
+        if self and all(self.env.user in channel.sudo().operator_ids for channel in self):
+            return self.with_user(SUPERUSER_ID)
+        raise AccessError(message)
 
     def _compute_inbound_count(self):
         groups = self.env["order.hub.inbound.order"]._read_group(
@@ -348,8 +387,10 @@ class OrderHubChannel(models.Model):
 
     def action_pull_now(self):
         self.ensure_one()
-        self._check_manager(_("Only Order Hub managers can pull a channel's orders."))
-        self._cron_pull()
+        channel = self._hub_operate(
+            _("Only Order Hub managers and the channel's operators can pull its orders.")
+        )
+        channel._cron_pull()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -6,7 +6,7 @@ import uuid
 import psycopg2
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import SQL, mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -58,6 +58,11 @@ class OrderHubInboundOrder(models.Model):
     _rec_name = "external_id"
 
     channel_id = fields.Many2one("order.hub.channel", required=True, ondelete="restrict", index=True)
+    hub_can_operate = fields.Boolean(
+        string="Can Operate",
+        compute="_compute_hub_can_operate",
+        help="The current user may retry or ignore this payload (a manager or an operator of its channel).",
+    )
     platform = fields.Selection(related="channel_id.platform", store=True)
     company_id = fields.Many2one(related="channel_id.company_id", store=True, index=True)
     external_id = fields.Char(string="Platform Order ID", required=True, index=True, readonly=True)
@@ -306,15 +311,24 @@ class OrderHubInboundOrder(models.Model):
         records.invalidate_recordset(["state"])
         return records
 
-    def _check_manager(self):
-        """Retry and ignore change what gets imported: managers only, also over RPC."""
-        if not self.env.su and not self.env.user.has_group("order_hub.group_order_hub_manager"):
-            raise AccessError(_("Only Order Hub managers can retry or ignore received orders."))
+    @api.depends("channel_id.operator_ids")
+    @api.depends_context("uid")
+    def _compute_hub_can_operate(self):
+        for record in self:
+            record.hub_can_operate = record.channel_id.hub_can_operate
+
+    def _hub_operate(self):
+        """Retry and ignore change what gets imported: managers and the
+        operators of the payloads' channels only, also over RPC (see the
+        channel's ``_hub_operate``)."""
+        channels = self.channel_id._hub_operate(
+            _("Only Order Hub managers and the channel's operators can retry or ignore its received orders.")
+        )
+        return self.with_env(channels.env)
 
     def action_retry(self):
         """Requeue failed payloads (after a fix such as a new SKU mapping)."""
-        self._check_manager()
-        records = self.filtered(lambda r: r.state in ("failed", "error", "ignored"))
+        records = self._hub_operate().filtered(lambda r: r.state in ("failed", "error", "ignored"))
         if not records:
             raise UserError(_("Only failed or ignored payloads can be retried."))
         records.write({"state": "pending", "error": False})
@@ -341,9 +355,9 @@ class OrderHubInboundOrder(models.Model):
             )
 
     def action_ignore(self):
-        self._check_manager()
-        self.filtered(lambda r: r.state in ("pending", "failed", "error")).write(
-            {"state": "ignored", "error": _("Ignored by %(user)s.", user=self.env.user.name)}
+        user = self.env.user
+        self._hub_operate().filtered(lambda r: r.state in ("pending", "failed", "error")).write(
+            {"state": "ignored", "error": _("Ignored by %(user)s.", user=user.name)}
         )
         return True
 

@@ -1,8 +1,10 @@
 import xmlrpc.client
 from datetime import datetime, timedelta
 
+from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import ChannelsCommon, canonical_order
 
@@ -143,6 +145,7 @@ class TestLeastPrivilege(ChannelsCommon, HttpCase):
         self.assertEqual(results[0]["result"], "created", results)
 
     def test_pull_and_test_connection_are_for_managers_only(self):
+        """(and pulling for the channel's operators: see the operator tests)"""
         for user in (self.user_cs, self.user_warehouse, self.user_integration):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.channel.with_user(user).action_pull_now()
@@ -158,7 +161,9 @@ class TestLeastPrivilege(ChannelsCommon, HttpCase):
             self.rpc(
                 "order.hub.channel", "action_pull_now", [self.channel.id], user=self.user_warehouse, key=key
             )
-        self.assertIn("Only Order Hub managers can pull", caught.exception.faultString)
+        self.assertIn(
+            "Only Order Hub managers and the channel's operators can pull", caught.exception.faultString
+        )
 
     def test_retry_and_ignore_are_for_managers_only(self):
         results = self.import_orders("test-shopify", canonical_order("LP-5", skus=("UNKNOWN-1",)))
@@ -171,3 +176,62 @@ class TestLeastPrivilege(ChannelsCommon, HttpCase):
         self.assertEqual(record.state, "failed")
         record.with_user(self.user_manager).action_retry()
         self.assertEqual(record.state, "pending")
+
+    # ------------------------------------------------------------------
+    # channel operators
+    # ------------------------------------------------------------------
+    def test_operator_pulls_retries_and_ignores_only_its_channel(self):
+        """A customer-service user named operator of a channel pulls it and
+        retries or ignores its received orders (the jobs run as the
+        scheduled pull does, so they can import); other channels stay
+        closed to them, over RPC too, and their payloads unreadable."""
+        self.channel.operator_ids = self.user_cs
+        mine = self.channel.with_user(self.user_cs)
+        self.assertTrue(mine.hub_can_operate)
+        self.assertFalse(self.other_channel.with_user(self.user_cs).hub_can_operate)
+        self.assertFalse(self.channel.with_user(self.user_warehouse).hub_can_operate)
+        # pull: a job that runs as the superuser, like the scheduled pull
+        mine.action_pull_now()
+        job = self.env["queue.job"].search([("method_name", "=", "_job_pull")], order="id desc", limit=1)
+        self.assertEqual(job.records, self.channel)
+        self.assertEqual(job.user_id.id, SUPERUSER_ID)
+        with self.assertRaises(AccessError):
+            self.other_channel.with_user(self.user_cs).action_pull_now()
+        with self.assertRaises(AccessError):  # testing the connection reads the credentials
+            mine.action_test_connection()
+        # payloads: readable and operable for its channel only
+        self.import_orders("test-shopify", canonical_order("OP-1", skus=("UNKNOWN-1",)))
+        self.import_orders("test-other", canonical_order("OP-2", skus=("UNKNOWN-1",)))
+        record = self.Inbound.search([("external_id", "=", "OP-1")])
+        other = self.Inbound.search([("external_id", "=", "OP-2")])
+        self.assertEqual((record | other).mapped("state"), ["failed", "failed"])
+        seen = self.Inbound.with_user(self.user_cs).search([("external_id", "in", ("OP-1", "OP-2"))])
+        self.assertEqual(seen, record)
+        self.assertTrue(seen.hub_can_operate)
+        seen.action_retry()
+        self.assertEqual(record.state, "pending")
+        retry_job = self.env["queue.job"].search(
+            [("method_name", "=", "_job_import")], order="id desc", limit=1
+        )
+        self.assertEqual(retry_job.records, record)
+        self.assertEqual(retry_job.user_id.id, SUPERUSER_ID)
+        seen.action_ignore()
+        self.assertEqual(record.state, "ignored")
+        self.assertIn(self.user_cs.name, record.error)
+        for action in ("action_retry", "action_ignore"):
+            with self.subTest(action=action), self.assertRaises(AccessError):
+                getattr(other.with_user(self.user_cs), action)()
+        # the same refusal over RPC
+        key = self.api_key(self.user_cs)
+        with self.assertRaises(xmlrpc.client.Fault):
+            self.rpc("order.hub.inbound.order", "action_retry", [other.id], user=self.user_cs, key=key)
+        self.assertEqual(other.state, "failed")
+
+    def test_operator_menu_lists_the_channels_one_operates(self):
+        self.channel.operator_ids = self.user_warehouse
+        action = self.env.ref("order_hub_channels.order_hub_channel_action_operator")
+        menu = self.env.ref("order_hub_channels.order_hub_channel_menu_operator")
+        self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(self.user_warehouse)._visible_menu_ids())
+        domain = safe_eval(action.domain, {"uid": self.user_warehouse.id})
+        channels = self.env["order.hub.channel"].with_user(self.user_warehouse).search(domain)
+        self.assertEqual(channels, self.channel)

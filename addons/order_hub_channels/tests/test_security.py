@@ -10,8 +10,14 @@ ACCESS_DESIGN = {
         "warehouse": "r",
         "integration": "r",
     },
-    # integration: its import channels' payloads only (record rule), read only
-    "order.hub.inbound.order": {"manager": "rw", "integration": "r"},
+    # integration: its import channels' payloads only (record rule), read only;
+    # customer service and warehouse: the channels they operate (record rule)
+    "order.hub.inbound.order": {
+        "manager": "rw",
+        "customer_service": "r",
+        "warehouse": "r",
+        "integration": "r",
+    },
     "order.hub.status.map": {"manager": "rwcd"},
     "order.hub.product.map": {"manager": "rwcd"},
     "order.hub.field.map": {"manager": "rwcd"},
