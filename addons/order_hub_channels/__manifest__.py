@@ -26,6 +26,7 @@
     ],
     "demo": [
         "demo/order_hub_channel_demo.xml",
+        "demo/order_hub_channel_operator_demo.xml",
     ],
     "installable": True,
 }

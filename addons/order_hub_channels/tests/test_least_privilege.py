@@ -235,3 +235,11 @@ class TestLeastPrivilege(ChannelsCommon, HttpCase):
         domain = safe_eval(action.domain, {"uid": self.user_warehouse.id})
         channels = self.env["order.hub.channel"].with_user(self.user_warehouse).search(domain)
         self.assertEqual(channels, self.channel)
+
+    def test_demo_customer_service_operates_the_douyin_shop(self):
+        channel = self.env.ref("order_hub_channels.order_hub_channel_douyin_demo", raise_if_not_found=False)
+        if not channel:
+            self.skipTest("no demo data")
+        cs = self.env.ref("order_hub.user_order_hub_cs_demo")
+        self.assertIn(cs, channel.operator_ids)
+        self.assertTrue(channel.with_user(cs).hub_can_operate)
