@@ -31,11 +31,18 @@ class OrderHubSurgeLog(models.Model):
     @api.model
     def _hub_order_rate(self, company):
         """Orders created within the company's surge window, up to now."""
-        since = fields.Datetime.now() - timedelta(minutes=company.hub_surge_window or 10)
+        now = fields.Datetime.now()
+        since = now - timedelta(minutes=company.hub_surge_window or 10)
         return (
             self.env["sale.order"]
             .sudo()
-            .search_count([("company_id", "=", company.id), ("hub_arrived_at", ">=", since)])
+            .search_count(
+                [
+                    ("company_id", "=", company.id),
+                    ("hub_arrived_at", ">=", since),
+                    ("hub_arrived_at", "<=", now),
+                ]
+            )
         )
 
     @api.model
