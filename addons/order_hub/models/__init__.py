@@ -35,7 +35,9 @@ from . import order_hub_gift
 from . import order_hub_health_rule
 from . import order_hub_blacklist
 from . import order_hub_surge_log
+from . import order_hub_stock_claim
 from . import product_product
+from . import sale_order_claims
 from . import sale_order_reservation
 from . import order_hub_login_failure
 from . import res_users_login

@@ -41,6 +41,10 @@ class ProductProduct(models.Model):
             found[product.id] = quantity - reserved
         for product_id, promised in self._hub_unreserved_demand(warehouse).items():
             found[product_id] -= promised
+        # and what confirmations still running have claimed (see order.hub.stock.claim)
+        claims = self.env["order.hub.stock.claim"].sudo()._hub_live_quantities(self, warehouse)
+        for product_id, claimed in claims.items():
+            found[product_id] -= claimed
         return {
             product.id: float_round(found[product.id], precision_rounding=product.uom_id.rounding)
             for product in self

@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import fields, models
 from odoo.tools import float_compare
 
+from .sale_order_claims import CLAIM_KEY
+
 QUOTATION_STATES = ("draft", "sent")
 # context key: (ids of the orders checked together, ids of those short of stock)
 STOCK_SHORT_KEY = "hub_stock_short_batch"
@@ -94,7 +96,9 @@ class SaleOrder(models.Model):
         stock locks (``_hub_lock_stock``), then gives it to the orders one
         after the other in order of arrival: an order that fits takes its
         quantities, the next ones see what is left.  Orders whose warehouse is
-        chosen by routing at confirmation are left to it.
+        chosen by routing at confirmation are left to it.  With ``CLAIM_KEY``
+        in the context (the confirmation jobs), the locks are held only for
+        the check and the claims (``_hub_claim_stock``).
         """
         rule = self.env.ref("order_hub.exception_rule_stock_short", raise_if_not_found=False)
         hub_only = not rule or rule.sudo().hub_only
@@ -107,6 +111,10 @@ class SaleOrder(models.Model):
         todo = todo.filtered(lambda o: wanted[o])
         if not todo:
             return self.browse()
+        if self.env.context.get(CLAIM_KEY):
+            short = todo._hub_claim_stock([(order, wanted[order]) for order in todo])
+            if short is not None:
+                return short
         todo._hub_lock_stock()
         free = {}
         for warehouse in todo.warehouse_id:

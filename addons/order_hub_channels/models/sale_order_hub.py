@@ -6,6 +6,7 @@ from odoo import _, models
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
+from odoo.addons.order_hub.models.sale_order_claims import CLAIM_KEY
 from odoo.addons.order_hub.models.stock_move import DEFER_RESERVATION_KEY
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -160,9 +161,10 @@ class SaleOrder(models.Model):
         orders, deliveries reserved afterwards by a reservation job.  None of
         these orders is routed at confirmation: that was decided when the job
         was enqueued."""
-        orders = self.with_context(**BULK_CONTEXT, **{DEFER_RESERVATION_KEY: True}).exists()
-        if action in CONFIRMING_ACTIONS:
-            orders._hub_job_lock_stock()
+        # the free-stock gate claims the stock in a short transaction of its
+        # own (order.hub.stock.claim): confirmations of the same products run
+        # side by side
+        orders = self.with_context(**BULK_CONTEXT, **{DEFER_RESERVATION_KEY: True, CLAIM_KEY: True}).exists()
         orders = orders._hub_with_routing_known(routed=orders.browse())
         summary = orders._hub_run_platform_status(action, arrival)
         orders.filtered(lambda s: s.state == "sale")._hub_enqueue_reservation()

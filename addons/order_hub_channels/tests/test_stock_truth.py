@@ -273,34 +273,58 @@ class TestStockTruth(BaseCase):
         self.assertStockTruth(first, first_wh, 10)
         self.assertStockTruth(second, second_wh, 10)
 
-    def test_job_finding_the_stock_locked_is_handed_back_at_once(self):
-        """A confirmation job whose products another transaction is
-        reserving does not wait for it (its snapshot would be stale by then):
-        it is handed back to the runner for a moment, uncounted, and confirms
-        once the holder is done."""
-        code, warehouse_id = self.make_channel("busy", 10)
-        (result,) = self.import_orders(code, self.orders(self.refs("E")[:1]))
-        self.assertEqual(result["result"], "created")
-        with self.registry.cursor() as holder_cr:
-            holder = api.Environment(holder_cr, SUPERUSER_ID, {})
-            holder["order.hub.stock.lock"]._lock_products(holder["product.product"].browse(self.product_id))
-            with self.registry.cursor() as cr:
-                # a job that waited would hit this instead of answering at once
-                cr.execute("SET LOCAL statement_timeout = '10s'")
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                sale = env["sale.order"].search([("name", "=", result["sale_order"])])
-                self.assertEqual(sale.state, "draft")
-                with self.assertRaises(RetryableJobError) as caught:
-                    sale._job_hub_channel_action("confirm", arrival=True)
-                self.assertTrue(caught.exception.ignore_retry, "not counted as a retry")
-                self.assertEqual(caught.exception.seconds, 1)
-                cr.rollback()
-            holder_cr.rollback()
+    def test_a_running_confirmations_claim_counts_until_its_transaction_ends(self):
+        """Confirmation jobs check the stock and claim it in a short
+        transaction of their own, then confirm without holding the stock
+        locks.  A job finding the locks taken waits for that short
+        transaction and checks again once it committed; the units another
+        confirmation claimed count while it runs, and no longer once it
+        failed."""
+        code, warehouse_id = self.make_channel("claims", 1)
+        first, second = self.import_orders(code, self.orders(self.refs("E")[:2]))
+        self.assertEqual({first["result"], second["result"]}, {"created"})
+
+        def sale_of(env, result):
+            return env["sale.order"].search([("name", "=", result["sale_order"])])
+
+        running = self.registry.cursor()  # another confirmation, still running
+        self.addCleanup(running.close)
+        running.execute("SELECT txid_current()")
+        owner = running.fetchone()[0]
+        # its claiming transaction: it holds the locks and claims the last unit
+        holder = self.registry.cursor()
+        holder_env = api.Environment(holder, SUPERUSER_ID, {})
+        holder_env["order.hub.stock.lock"]._lock_products(
+            holder_env["product.product"].browse(self.product_id)
+        )
+        holder_env["order.hub.stock.claim"]._hub_claim(
+            owner, sale_of(holder_env, second).id, warehouse_id, {self.product_id: 1.0}
+        )
+
+        def commit_later():
+            time.sleep(1)
+            holder.commit()
+            holder.close()
+
+        thread = threading.Thread(target=commit_later)
+        thread.start()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            sale = sale_of(env, first)
+            sale._job_hub_channel_action("confirm", arrival=True)
+            self.assertEqual(sale.state, "draft", "the running confirmation holds the last unit")
+            self.assertIn(env.ref("order_hub.exception_rule_stock_short"), sale.exception_ids)
+        thread.join(30)
+        running.rollback()  # that confirmation failed: its claim no longer counts
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            sale = sale_of(env, first)
+            sale._job_hub_channel_action("confirm")
+            self.assertEqual(sale.state, "sale")
         self.run_jobs()
 
         def check(env):
-            sale = env["sale.order"].search([("name", "=", result["sale_order"])])
-            self.assertEqual(sale.state, "sale")
+            sale = sale_of(env, first)
             self.assertEqual(sale.picking_ids.move_ids.mapped("state"), ["assigned"])
 
         self.env_run(check)
