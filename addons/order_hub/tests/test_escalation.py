@@ -121,24 +121,25 @@ class TestEscalation(LifecycleCommon):
             ]
         )
 
-    def test_moving_on_closes_the_breach_activity(self):
+    def _breached_order(self):
         order = self._preparing_order()
         order.user_id = self.user_cs
         self._escalate_at(2026, 3, 10, 11, 5)
         self.assertEqual(len(self._open_breach_activities(order)), 1)
+        return order
+
+    def test_moving_on_closes_the_breach_activity(self):
+        order = self._breached_order()
         with freeze_time(self._utc(2026, 3, 10, 11, 10)):
             order.with_user(self.user_manager)._hub_move_to("exception")
         self.assertFalse(self._open_breach_activities(order), "no stale breach to-do")
         self.assertFalse(order.activity_ids)
         done = order.message_ids.filtered(lambda m: "moved on to" in (m.body or ""))
         self.assertEqual(len(done), 1, "the activity is marked done with a note")
-        self.assertIn(self.preparing.name, done.body)
+        self.assertIn(self._stage("exception").name, done.body)
 
     def test_cancelling_closes_the_breach_activity(self):
-        order = self._preparing_order()
-        order.user_id = self.user_cs
-        self._escalate_at(2026, 3, 10, 11, 5)
-        self.assertEqual(len(self._open_breach_activities(order)), 1)
+        order = self._breached_order()
         with freeze_time(self._utc(2026, 3, 10, 11, 10)):
             order.with_context(disable_cancel_warning=True).action_cancel()
         self.assertEqual(order.hub_stage_id.code, "cancelled")
