@@ -326,6 +326,24 @@ write_conf() {
 
 odoo_bin() { "$PY" "$ODOO_SRC/odoo-bin" "$@"; }
 
+# Creates the database $1 with the addons and their demo data (more odoo-bin
+# options may follow), the demo company keeping its books in Chinese: base
+# first, then the main company's country set to China, then the addons.  When
+# account is installed, Odoo picks the chart for the main company from its
+# country (account's ir.module.module.write), so it loads l10n_cn's "cn" chart
+# rather than the generic one, which the account demo entries would then lock
+# in (a chart cannot be replaced once entries exist).
+install_demo_db() {
+    local db="$1"
+    shift
+    odoo_bin -c "$CONF" -d "$db" -i base --stop-after-init --no-http "$@" || return 1
+    odoo_bin shell -c "$CONF" -d "$db" --no-http "$@" <<'PY' || return 1
+env.ref("base.main_company").country_id = env.ref("base.cn")
+env.cr.commit()
+PY
+    odoo_bin -c "$CONF" -d "$db" -i "$ADDONS" --stop-after-init --no-http "$@"
+}
+
 # Runs one SQL statement on the server's "postgres" database as the Odoo role.
 db_exec() {
     "$PY" -c '
