@@ -136,19 +136,48 @@ ensure_pg_packages() {
 }
 
 # The Odoo tours (HttpCase.start_tour) run in headless Chromium: Debian's
-# `chromium` package, installed with apt-get when no Chrome/Chromium is found.
+# `chromium` package, installed with apt-get when no Chrome/Chromium is found,
+# together with a Chinese font (CJK_FONT_PACKAGE), so that the screenshots of
+# the tours show Chinese text rather than empty boxes.  The font alone is
+# installed when fontconfig finds no Chinese font next to an existing browser.
+CJK_FONT_PACKAGE="${ORDER_HUB_CJK_FONT_PACKAGE:-fonts-wqy-zenhei}"
+
+# True when fontconfig knows a font for Chinese; false when it knows none or
+# is not installed.
+has_cjk_font() {
+    command -v fc-list >/dev/null && [ -n "$(fc-list :lang=zh family 2>/dev/null)" ]
+}
+
 ensure_chromium() {
-    local browser
+    local browser packages=(chromium)
     for browser in chromium chromium-browser google-chrome google-chrome-stable; do
-        command -v "$browser" >/dev/null && return
+        if command -v "$browser" >/dev/null; then
+            packages=()
+            break
+        fi
     done
-    command -v apt-get >/dev/null || die "Chromium is not installed and apt-get is not available: install Chromium (the Odoo tours need it)."
-    say "Installing Chromium for the Odoo tours (Debian packages)"
+    if [ ${#packages[@]} -gt 0 ]; then
+        has_cjk_font || packages+=("$CJK_FONT_PACKAGE")
+    elif command -v fc-list >/dev/null && ! has_cjk_font; then
+        packages=("$CJK_FONT_PACKAGE")
+    fi
+    [ ${#packages[@]} -gt 0 ] || return 0
+    local browser_missing=0
+    [ "${packages[0]}" = chromium ] && browser_missing=1
+    if ! command -v apt-get >/dev/null; then
+        [ "$browser_missing" = 1 ] && die "Chromium is not installed and apt-get is not available: install Chromium (the Odoo tours need it) and a Chinese font."
+        say "No Chinese font found: the tours' screenshots show boxes for Chinese text (install $CJK_FONT_PACKAGE or fonts-noto-cjk)."
+        return 0
+    fi
+    say "Installing ${packages[*]} for the Odoo tours (Debian packages)"
     local sudo=()
     [ "$(id -u)" = 0 ] || sudo=(sudo)
     "${sudo[@]}" apt-get update -qq >/dev/null || true
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium >/dev/null \
-        || die "apt-get could not install chromium: install it (the Odoo tours need it)."
+    if ! DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null; then
+        [ "$browser_missing" = 1 ] && die "apt-get could not install ${packages[*]}: install Chromium (the Odoo tours need it) and a Chinese font."
+        say "apt-get could not install $CJK_FONT_PACKAGE: the tours' screenshots show boxes for Chinese text."
+    fi
+    return 0
 }
 
 # Prints PORT when nothing listens on it on 127.0.0.1, else the next free one.
@@ -296,6 +325,24 @@ write_conf() {
 }
 
 odoo_bin() { "$PY" "$ODOO_SRC/odoo-bin" "$@"; }
+
+# Creates the database $1 with the addons and their demo data (more odoo-bin
+# options may follow), the demo company keeping its books in Chinese: base
+# first, then the main company's country set to China, then the addons.  When
+# account is installed, Odoo picks the chart for the main company from its
+# country (account's ir.module.module.write), so it loads l10n_cn's "cn" chart
+# rather than the generic one, which the account demo entries would then lock
+# in (a chart cannot be replaced once entries exist).
+install_demo_db() {
+    local db="$1"
+    shift
+    odoo_bin -c "$CONF" -d "$db" -i base --stop-after-init --no-http "$@" || return 1
+    odoo_bin shell -c "$CONF" -d "$db" --no-http "$@" <<'PY' || return 1
+env.ref("base.main_company").country_id = env.ref("base.cn")
+env.cr.commit()
+PY
+    odoo_bin -c "$CONF" -d "$db" -i "$ADDONS" --stop-after-init --no-http "$@"
+}
 
 # Runs one SQL statement on the server's "postgres" database as the Odoo role.
 db_exec() {

@@ -706,3 +706,60 @@ def test_docker_init_installs_first_and_upgrades_afterwards(private_cluster, tmp
         cur.execute("INSERT INTO ir_module_module VALUES ('order_hub', 'installed')")
     again = entrypoint(tmp_path, "order-hub-init", ORDER_HUB_DB_NAME="hub_docker", **db)
     assert " -u order_hub,order_hub_channels,order_hub_logistics " in again.stdout
+
+
+# --- setup/lib.sh: Chromium and a Chinese font for the tours ---
+
+
+def run_ensure_chromium(tmp_path, browser=False, cjk_font=False, apt=True):
+    """ensure_chromium with a PATH of stand-ins only: apt-get records its
+    arguments, fc-list knows a Chinese font or none."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(parents=True)
+    for tool in ("dirname", "id", "cat"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    log = tmp_path / "apt.log"
+    stand_ins = {"fc-list": f"echo {'WenQuanYi Zen Hei' if cjk_font else ''}"}
+    if apt:
+        stand_ins["apt-get"] = f'echo "$*" >> "{log}"'
+    if browser:
+        stand_ins["chromium"] = "true"
+    for name, body in stand_ins.items():
+        path = bin_dir / name
+        path.write_text(f"#!/bin/sh\n{body}\n")
+        path.chmod(0o755)
+    result = subprocess.run(
+        ["/bin/bash", "-c", f'source "{ROOT}/setup/lib.sh"\nensure_chromium\necho done'],
+        env={"PATH": str(bin_dir), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    installs = [line for line in (log.read_text().splitlines() if log.exists() else []) if "install" in line]
+    return result, installs
+
+
+def test_chromium_is_installed_with_a_chinese_font(tmp_path):
+    result, installs = run_ensure_chromium(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert installs == ["install -y -qq chromium fonts-wqy-zenhei"]
+
+
+def test_a_chinese_font_is_added_next_to_an_existing_browser(tmp_path):
+    result, installs = run_ensure_chromium(tmp_path, browser=True)
+    assert result.returncode == 0, result.stderr
+    assert installs == ["install -y -qq fonts-wqy-zenhei"]
+
+
+def test_nothing_is_installed_when_browser_and_font_are_there(tmp_path):
+    result, installs = run_ensure_chromium(tmp_path, browser=True, cjk_font=True)
+    assert result.returncode == 0 and result.stdout.strip().endswith("done"), result.stderr
+    assert installs == []
+
+
+def test_without_apt_a_missing_font_is_only_a_warning(tmp_path):
+    result, _installs = run_ensure_chromium(tmp_path, browser=True, apt=False)
+    assert result.returncode == 0 and "fonts-wqy-zenhei" in result.stdout, result.stderr
+    missing, _installs = run_ensure_chromium(tmp_path / "none", apt=False)
+    assert missing.returncode != 0 and "Chromium is not installed" in missing.stderr

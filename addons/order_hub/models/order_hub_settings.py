@@ -86,6 +86,23 @@ class OrderHubSettings(models.TransientModel):
             values[name] = value
         return values
 
+    @api.depends("company_id")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        # the breadcrumb of the screen
+        for settings in self:
+            settings.display_name = _("Order Hub Settings")
+
+    @api.model
+    def action_open_settings(self):
+        """Menu entry (server action): open a settings record filled from the
+        current company, titled like the screen."""
+        self._check_manager()
+        settings = self.create({})
+        action = self.env["ir.actions.act_window"]._for_xml_id("order_hub.order_hub_settings_action")
+        action.update({"res_id": settings.id, "name": settings.display_name})
+        return action
+
     def _check_manager(self):
         if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(_("Only Order Hub managers can change the Order Hub settings."))

@@ -204,8 +204,12 @@ class SaleOrder(models.Model):
         )
 
     def _hub_move_to(self, stage_code, source=None, reason=None):
-        """A new stage restarts the clock: the order is no longer at risk."""
+        """A new stage restarts the clock: the order is no longer at risk, and
+        the breach to-do of the stage it left is closed."""
+        target = self.env["order.hub.stage"]._get_by_code(stage_code)
+        moved = self.filtered(lambda o: o.hub_stage_id != target)
         res = super()._hub_move_to(stage_code, source=source, reason=reason)
+        moved._hub_close_breach_activities(target)
         tag = self.env.ref("order_hub.crm_tag_sla_at_risk", raise_if_not_found=False)
         if tag:
             # the hub's own bookkeeping: the move may come from a stock user's
@@ -214,6 +218,30 @@ class SaleOrder(models.Model):
             restarted = orders.filtered(lambda o: o.hub_escalation_level == "none" and tag in o.tag_ids)
             restarted.tag_ids = [fields.Command.unlink(tag.id)]
         return res
+
+    def _hub_close_breach_activities(self, stage):
+        """Mark done the open breach activities of orders that moved on to
+        ``stage``, with a note, so the desk never shows a stale breach."""
+        if not self:
+            return
+        activity_type = self.env.ref("order_hub.mail_activity_type_sla_breach")
+        # the hub's own bookkeeping: the move may come from a user who
+        # cannot read the activity of someone else (like the move, sudo)
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "sale.order"),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            )
+        )
+        if activities:
+            activities.action_feedback(
+                feedback=_("Closed automatically: the order moved on to %(stage)s.", stage=stage.name)
+            )
 
     def _hub_breach_user(self):
         """Who gets the breach activity: the order's salesperson, else its

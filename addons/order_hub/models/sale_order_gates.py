@@ -88,6 +88,12 @@ class SaleOrder(models.Model):
             )
         return wanted
 
+    def _hub_stock_rule(self):
+        """The free-stock exception rule (read as the hub: its settings are
+        data), or an empty record when it was deleted."""
+        rule = self.env.ref("order_hub.exception_rule_stock_short", raise_if_not_found=False)
+        return rule.sudo() if rule else self.env["exception.rule"]
+
     def _hub_stock_short_orders(self):
         """The orders of ``self`` the free stock cannot cover.
 
@@ -100,8 +106,8 @@ class SaleOrder(models.Model):
         in the context (the confirmation jobs), the locks are held only for
         the check and the claims (``_hub_claim_stock``).
         """
-        rule = self.env.ref("order_hub.exception_rule_stock_short", raise_if_not_found=False)
-        hub_only = not rule or rule.sudo().hub_only
+        rule = self._hub_stock_rule()
+        hub_only = not rule or rule.hub_only
         todo = self.filtered(
             lambda o: o.state in QUOTATION_STATES
             and (o.hub_in_scope or not hub_only)
@@ -142,8 +148,8 @@ class SaleOrder(models.Model):
         # are taken here, where a concurrent confirmation's serialisation
         # failure reaches the caller (inside a rule's code, base_exception
         # would turn it into a rule error)
-        rule = self.env.ref("order_hub.exception_rule_stock_short", raise_if_not_found=False)
-        if STOCK_SHORT_KEY in self.env.context or not (rule and rule.sudo().active):
+        rule = self._hub_stock_rule()
+        if STOCK_SHORT_KEY in self.env.context or not (rule and rule.active):
             return super()._get_exceptions()
         short = self._hub_stock_short_orders()
         batch = self.with_context(**{STOCK_SHORT_KEY: (frozenset(self.ids), frozenset(short.ids))})

@@ -102,14 +102,22 @@ class SaleOrder(models.Model):
                 short |= order
         return short
 
-    def _hub_short_moves(self):
-        """Outgoing moves of storable products of the order not fully reserved."""
+    def _hub_reservation_moves(self):
+        """The moves of the order that its delivery needs reserved: outgoing
+        moves of storable products, not cancelled.  Extension hook (the
+        logistics addon leaves out gifts whose re-ship date is promised)."""
         self.ensure_one()
         return self.picking_ids.move_ids.filtered(
             lambda m: m.picking_type_id.code == "outgoing"
             and m.product_id.is_storable
-            and m.state not in ("assigned", "done", "cancel")
+            and m.state != "cancel"
         )
+
+    def _hub_short_moves(self):
+        """The one judgement of "delivery not fully reserved": the moves of
+        ``_hub_reservation_moves`` neither reserved nor done."""
+        self.ensure_one()
+        return self._hub_reservation_moves().filtered(lambda m: m.state not in ("assigned", "done"))
 
     def _hub_stock_short_reason(self):
         """Why the order's delivery is not fully reserved, in words, or ""."""

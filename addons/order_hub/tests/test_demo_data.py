@@ -84,6 +84,16 @@ class TestDemoData(OrderHubCommon):
         pricelists = self.env["product.pricelist"].search([("company_id", "in", (company.id, False))])
         self.assertEqual(pricelists.currency_id, self.env.ref("base.CNY"), "orders are in CNY")
 
+    def test_the_company_keeps_chinese_books(self):
+        """setup/ creates the demo database with the main company in China
+        before accounting is installed (install_demo_db in setup/lib.sh)."""
+        company = self.env.ref("base.main_company")
+        self.assertEqual(company.chart_template, "cn")
+        self.assertEqual(company.account_fiscal_country_id, self.env.ref("base.cn"))
+        tax = company.account_sale_tax_id
+        self.assertTrue(tax, "a default sales tax from the Chinese chart")
+        self.assertEqual(tax.country_id, self.env.ref("base.cn"))
+
     def test_chinese_and_english_both_active(self):
         languages = self.env["res.lang"].search([]).mapped("code")
         self.assertIn("zh_CN", languages)

@@ -111,6 +111,40 @@ class TestEscalation(LifecycleCommon):
         self._escalate_at(2026, 3, 11, 18, 0)
         self.assertEqual(len(order.activity_ids), 1)
 
+    def _open_breach_activities(self, order):
+        breach = self.env.ref("order_hub.mail_activity_type_sla_breach")
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "sale.order"),
+                ("res_id", "=", order.id),
+                ("activity_type_id", "=", breach.id),
+            ]
+        )
+
+    def _breached_order(self):
+        order = self._preparing_order()
+        order.user_id = self.user_cs
+        self._escalate_at(2026, 3, 10, 11, 5)
+        self.assertEqual(len(self._open_breach_activities(order)), 1)
+        return order
+
+    def test_moving_on_closes_the_breach_activity(self):
+        order = self._breached_order()
+        with freeze_time(self._utc(2026, 3, 10, 11, 10)):
+            order.with_user(self.user_manager)._hub_move_to("exception")
+        self.assertFalse(self._open_breach_activities(order), "no stale breach to-do")
+        self.assertFalse(order.activity_ids)
+        done = order.message_ids.filtered(lambda m: "moved on to" in (m.body or ""))
+        self.assertEqual(len(done), 1, "the activity is marked done with a note")
+        self.assertIn(self._stage("exception").name, done.body)
+
+    def test_cancelling_closes_the_breach_activity(self):
+        order = self._breached_order()
+        with freeze_time(self._utc(2026, 3, 10, 11, 10)):
+            order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(order.hub_stage_id.code, "cancelled")
+        self.assertFalse(self._open_breach_activities(order))
+
     def test_breach_beyond_second_threshold_opens_exactly_one_ticket(self):
         order = self._preparing_order()
         self._escalate_at(2026, 3, 10, 12, 55)

@@ -18,10 +18,27 @@ class TestSettings(OrderHubCommon):
 
     def test_manager_reaches_the_screen_from_the_menu(self):
         menu = self.env.ref("order_hub.order_hub_settings_menu")
-        self.assertEqual(menu.action, self.env.ref("order_hub.order_hub_settings_action"))
+        self.assertEqual(menu.action, self.env.ref("order_hub.order_hub_settings_action_open"))
         visible = self.env["ir.ui.menu"].with_user(self.user_manager)._visible_menu_ids()
         self.assertIn(menu.id, visible)
         self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(self.user_cs)._visible_menu_ids())
+
+    def test_menu_opens_a_titled_record_not_a_new_one(self):
+        """The breadcrumb reads the screen's title, not "New": the menu's
+        action opens a settings record whose name is the title."""
+        self.env.company.hub_surge_threshold = 120
+        server_action = self.env.ref("order_hub.order_hub_settings_action_open")
+        action = server_action.with_user(self.user_manager).run()
+        self.assertEqual(action["res_model"], "order.hub.settings")
+        self.assertTrue(action["res_id"], "an existing record: no 'New' breadcrumb")
+        settings = self.env["order.hub.settings"].with_user(self.user_manager).browse(action["res_id"])
+        self.assertEqual(settings.display_name, "Order Hub Settings")
+        self.assertEqual(action["name"], "Order Hub Settings")
+        self.assertEqual(settings.surge_threshold, 120)
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.assertEqual(settings.with_context(lang="zh_CN").display_name, "Order Hub 设置")
+        with self.assertRaises(AccessError):
+            server_action.with_user(self.user_cs).run()
 
     def test_manager_opens_and_saves_the_company_settings(self):
         company = self.env.company

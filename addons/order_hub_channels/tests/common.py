@@ -3,7 +3,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 
 from odoo.addons.order_hub.tests.common import OrderHubCommon
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -55,6 +55,26 @@ def canonical_order(external_id, skus=("TST-001",), status="paid", platform="sho
     }
     order.update(values)
     return order
+
+
+def delete_committed_channel(registry, code, sku, partner_phone_keys=()):
+    """Delete, in a transaction of its own, what a test with real (committed)
+    transactions left for the channel ``code``: its sale orders, payloads and
+    buyers, the channel, the orders' partners (and those with one of
+    ``partner_phone_keys``) and the product ``sku``."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        channel = env["order.hub.channel"].search([("code", "=", code)])
+        sales = env["sale.order"].search([("channel_id", "=", channel.id)])
+        partners = sales.partner_id | sales.partner_shipping_id
+        if partner_phone_keys:
+            partners |= env["res.partner"].search([("order_hub_phone_key", "in", list(partner_phone_keys))])
+        sales.unlink()
+        env["order.hub.inbound.order"].search([("channel_id", "=", channel.id)]).unlink()
+        env["order.hub.buyer"].search([("partner_id", "in", partners.ids)]).unlink()
+        channel.unlink()
+        partners.unlink()
+        env["product.product"].search([("default_code", "=", sku)]).unlink()
 
 
 class ChannelsCommon(OrderHubCommon):

@@ -9,7 +9,7 @@ from odoo.tests.common import get_db_name
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from .common import canonical_order
+from .common import canonical_order, delete_committed_channel
 
 
 @tagged("post_install", "-at_install")
@@ -53,19 +53,9 @@ class TestConcurrentImport(BaseCase):
         self.addCleanup(self.cleanup)
 
     def cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            channel = env["order.hub.channel"].search([("code", "=", self.code)])
-            sales = env["sale.order"].search([("channel_id", "=", channel.id)])
-            partners = sales.partner_id | sales.partner_shipping_id
-            partners |= env["res.partner"].search(
-                [("order_hub_phone_key", "in", ("13900000001", "13900000002"))]
-            )
-            sales.unlink()
-            env["order.hub.inbound.order"].search([("channel_id", "=", channel.id)]).unlink()
-            channel.unlink()
-            partners.unlink()
-            env["product.product"].search([("default_code", "=", f"CC-{self.code}")]).unlink()
+        delete_committed_channel(
+            self.registry, self.code, f"CC-{self.code}", partner_phone_keys=("13900000001", "13900000002")
+        )
 
     def import_in_own_transaction(self, record_id, outcome, start, hold=0.0, delay=0.0, batch=1):
         start.wait()

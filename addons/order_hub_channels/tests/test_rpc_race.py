@@ -7,7 +7,7 @@ from odoo.service import model as rpc_model
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
-from .common import canonical_order
+from .common import canonical_order, delete_committed_channel
 
 
 @tagged("post_install", "-at_install")
@@ -31,17 +31,7 @@ class TestRpcRace(BaseCase):
         self.addCleanup(self.cleanup)
 
     def cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            channel = env["order.hub.channel"].search([("code", "=", self.code)])
-            sales = env["sale.order"].search([("channel_id", "=", channel.id)])
-            partners = sales.partner_id | sales.partner_shipping_id
-            sales.unlink()
-            env["order.hub.inbound.order"].search([("channel_id", "=", channel.id)]).unlink()
-            env["order.hub.buyer"].search([("partner_id", "in", partners.ids)]).unlink()
-            channel.unlink()
-            partners.unlink()
-            env["product.product"].search([("default_code", "=", f"RC-{self.code}")]).unlink()
+        delete_committed_channel(self.registry, self.code, f"RC-{self.code}")
 
     def call(self, order, results, index, start):
         start.wait()

@@ -225,28 +225,49 @@ class SaleOrder(models.Model):
         self.write({"hub_route_rule_id": False, "hub_route_note": "\n".join(notes)})
         return False
 
-    def _hub_check_reservation(self, routed_out=False, notify=False):
-        """Flag the stock state.  With ``notify`` (a confirmation that reserved
-        at once), an order left short opens its out-of-stock ticket
-        (``_hub_on_stock_short``); when routing decided (a rule or a flash
-        sale) and no warehouse could serve the order, it also goes to
-        Exception."""
-        self.ensure_one()
-        moves = self.picking_ids.move_ids.filtered(
-            lambda m: m.product_id.is_storable
-            and m.state != "cancel"
-            and not (m.sale_line_id.hub_is_gift and m.sale_line_id.hub_gift_promise_date)
+    def _hub_reservation_moves(self):
+        # a gift with a promised re-ship date may be owed (order_hub's gift
+        # pool): its move being unreserved does not make the order short
+        return (
+            super()
+            ._hub_reservation_moves()
+            .filtered(lambda m: not (m.sale_line_id.hub_is_gift and m.sale_line_id.hub_gift_promise_date))
         )
-        if not moves:
+
+    def _hub_routing_decided(self):
+        """True when routing chose the order's warehouse (a rule or a flash sale)."""
+        self.ensure_one()
+        return bool(self.hub_route_rule_id or self.warehouse_id.hub_is_flash_sale)
+
+    def _hub_routing_short_reason(self):
+        self.ensure_one()
+        return _("No warehouse has the stock for this order: %(note)s", note=self.hub_route_note or "")
+
+    def _hub_stock_short_reason(self):
+        reason = super()._hub_stock_short_reason()
+        if reason and self._hub_routing_decided():
+            return self._hub_routing_short_reason()
+        return reason
+
+    def _hub_check_reservation(self, routed_out=False, notify=False):
+        """Flag the stock state, judged by order_hub's ``_hub_short_moves``.
+        With ``notify`` (a confirmation that reserved at once), an order left
+        short opens its out-of-stock ticket (``_hub_on_stock_short``); a later
+        reservation (``_hub_reserve``) notifies by itself, so that the ticket
+        and the payload's note are written once.  When routing decided (a
+        rule or a flash sale) and no warehouse could serve the order, it also
+        goes to Exception."""
+        self.ensure_one()
+        if not self._hub_reservation_moves():
             return
-        short = routed_out or any(m.state != "assigned" for m in moves)
+        short = routed_out or bool(self._hub_short_moves())
         self.hub_stock_state = "out_of_stock" if short else "reserved"
         if not short:
             return
-        routed = routed_out or self.hub_route_rule_id or self.warehouse_id.hub_is_flash_sale
-        if routed:
-            reason = _("No warehouse has the stock for this order: %(note)s", note=self.hub_route_note or "")
-            self._hub_on_stock_short(reason)
+        if routed_out or self._hub_routing_decided():
+            reason = self._hub_routing_short_reason()
+            if notify:
+                self._hub_on_stock_short(reason)
             self._hub_move_to("exception", source="system", reason=reason)
         elif notify and self.hub_in_scope:
             self._hub_on_stock_short(self._hub_stock_short_reason() or _("Not enough stock."))

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
 from .common import LogisticsCommon
@@ -71,6 +73,37 @@ class TestDeferredReservation(LogisticsCommon):
         self.assertIn(self.wh_a.name, ticket.reason)
         self.assertFalse(order._hub_reserve() - order, "a second run opens no second ticket")
         self.assertEqual(len(order.sudo().hub_ticket_ids), 1)
+
+    def test_routed_order_left_short_is_reported_once(self):
+        """A routed order whose stock is lost after confirmation: the next
+        reservation judges it short once and calls ``_hub_on_stock_short``
+        (where the channels addon writes the note on the received payload)
+        once, with the routing's reason."""
+        self._stock(self.wh_a, self.product, 10)
+        rule = self._rule([self.wh_a], name="Only A")
+        order = self._order([(self.product, 8)], hub_source="douyin")
+        order.action_confirm()
+        self.assertEqual(order.hub_route_rule_id, rule)
+        self.assertEqual(order.hub_stock_state, "reserved")
+        self._stock(self.wh_a, self.product, 3)  # counted again: 5 reserved units are gone
+        order_class = type(order)
+        original = order_class._hub_on_stock_short
+        calls = []
+
+        def spy(records, reason):
+            calls.append((records.ids, reason))
+            return original(records, reason)
+
+        with patch.object(order_class, "_hub_on_stock_short", spy):
+            short = order._hub_reserve()
+        self.assertEqual(short, order)
+        self.assertEqual(order.hub_stock_state, "out_of_stock")
+        self.assertEqual(len(calls), 1, calls)
+        self.assertIn("No warehouse has the stock for this order", calls[0][1])
+        self.assertEqual(order.hub_stage_code, "exception")
+        ticket = order.sudo().hub_ticket_ids.filtered(lambda t: t.type_id.code == "out_of_stock")
+        self.assertEqual(len(ticket), 1)
+        self.assertEqual(ticket.reason, calls[0][1])
 
     def test_orders_routed_together_share_the_stock(self):
         """Routing of a batch: the second order does not count on the units

@@ -75,6 +75,10 @@ registry.category("web_tour.tours").add("order_hub_manager_settings", {
             run: "click",
         },
         {
+            content: "the breadcrumb reads the screen's title, not New",
+            trigger: ".o_breadcrumb .active:contains(Order Hub 设置)",
+        },
+        {
             content: "change the surge threshold",
             trigger: ".o_form_view div[name=surge_threshold] input",
             run: "edit 321",
