@@ -110,15 +110,17 @@ def _quantities(parcel):
     return wanted
 
 
-def _match(lines, parcel, code_of, platform):
-    """[(line, quantity)] of the platform's lines for the parcel's items (by merchant code)."""
+def _match(lines, parcel, codes_of, platform):
+    """[(line, quantity)] of the platform's lines for the parcel's items, by
+    merchant code or platform SKU id (``codes_of(line)``)."""
     wanted = _quantities(parcel)
     chosen = []
     for line in lines:
-        code = code_of(line)
-        qty = wanted.pop(code, 0)
-        if qty:
-            chosen.append((line, qty))
+        for code in codes_of(line):
+            qty = wanted.pop(code, 0)
+            if qty:
+                chosen.append((line, qty))
+                break
     if wanted:
         raise BadPayload(
             f"The {platform} order has no line with the merchant code {', '.join(sorted(wanted))}.",
@@ -149,7 +151,7 @@ def _douyin_ship(client, external_id, parcel):
         lines = _match(
             as_list(order.get("sku_order_list"), "sku_order_list"),
             parcel,
-            lambda line: text(line.get("out_sku_id") or line.get("code")),
+            lambda line: (text(line.get("out_sku_id") or line.get("code")), text(line.get("sku_id"))),
             "Douyin",
         )
         method = "order.logisticsAddMultiPack"
@@ -233,11 +235,12 @@ def _shopify_ship(client, external_id, parcel):
         return WritebackResult(False, answer={"fulfillments": fulfilled})
     if order.get("cancelled_at"):
         raise PlatformRefused(f"Shopify says order {external_id} is cancelled; it cannot be fulfilled.")
-    skus = {
-        text(line.get("id")): text(line.get("sku")) for line in as_list(order.get("line_items"), "line_items")
-    }
-    data = _shopify_request(client, "GET", f"{client.api}/orders/{external_id}/fulfillment_orders.json")
     wanted = _quantities(parcel)
+    skus = {}
+    for line in as_list(order.get("line_items"), "line_items"):
+        codes = (text(line.get("sku")), text(line.get("variant_id")))
+        skus[text(line.get("id"))] = next((code for code in codes if code in wanted), codes[0])
+    data = _shopify_request(client, "GET", f"{client.api}/orders/{external_id}/fulfillment_orders.json")
     groups = []
     for fulfillment_order in as_list(data.get("fulfillment_orders"), "fulfillment_orders"):
         if text(fulfillment_order.get("status")) not in ("open", "in_progress"):
@@ -352,7 +355,7 @@ def _wechat_ship(client, external_id, parcel):
     lines = _match(
         as_list(detail.get("product_infos"), "product_infos"),
         parcel,
-        lambda line: text(line.get("sku_code")),
+        lambda line: (text(line.get("sku_code")), text(line.get("sku_id"))),
         "WeChat Shop",
     )
     path = "channels/ec/order/delivery/send"
