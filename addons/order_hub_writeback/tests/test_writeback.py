@@ -244,3 +244,32 @@ class TestWriteback(WritebackCommon):
         self.validate(self.delivery(sale), "SF0000000012", user=self.env.user)
         self.assertFalse(self.push_jobs(before))
         self.assertFalse(self.env["order.hub.writeback"].search([("sale_order_id", "=", sale.id)]))
+
+    def test_a_push_whose_retries_run_out_shows_as_failed(self):
+        from odoo.addons.queue_job.exception import FailedJobError
+        from odoo.addons.queue_job.job import Job
+
+        box, channel = self.start_platform("shopee", seed=12)
+        _order, sale = self.platform_order(box, channel)
+        before = self.env["queue.job"].search([])
+        self.validate(self.delivery(sale), "SF0000000013")
+        record = self.push_jobs(before)
+        record.max_retries = 1
+        box.behave(server_errors=10)
+        # as queue_job's runner does when the last try raised RetryableJobError
+        job = Job.load(self.env, record.uuid)
+        job.set_started()
+        with self.assertRaises(FailedJobError) as caught, self.env.cr.savepoint():
+            job.perform()
+        job.set_failed(exc_name="FailedJobError", exc_message=str(caught.exception))
+        job.store()
+        push = sale.hub_writeback_ids
+        self.assertEqual(push.state, "failed")
+        self.assertIn("HTTP 503", push.error)
+        self.assertTrue(sale.hub_writeback_failed)
+        box.behave(server_errors=0)
+        before = self.env["queue.job"].search([])
+        push.with_user(self.user_manager).action_retry()
+        self.run_jobs(self.push_jobs(before))
+        self.assertEqual(push.state, "done")
+        self.assertEqual(len(box.writes), 1)
