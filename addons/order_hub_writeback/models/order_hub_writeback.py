@@ -2,10 +2,12 @@ import json
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from odoo.addons.order_hub_channels import connectors
 from odoo.addons.order_hub_channels.connectors import writeback as platform_writeback
 from odoo.addons.order_hub_channels.models.order_hub_channel import MANAGER
+from odoo.addons.queue_job.exception import RetryableJobError
 
 WRITEBACK_STATE = [("pending", "Pending"), ("done", "Done"), ("failed", "Failed")]
 WRITEBACK_KIND = [("ship", "Shipment"), ("cancel", "Cancellation")]
@@ -200,6 +202,9 @@ class OrderHubWriteback(models.Model):
         the reason (a Retry button sends it again after the fix)."""
         self.ensure_one()
         push = self.sudo()
+        if not push._lock():
+            # a job retried by hand while the previous one still runs: let that one finish
+            raise RetryableJobError(_("Another job is pushing %(name)s.", name=push.name), seconds=30)
         if push.state == "done":
             return _("Nothing to do: already pushed.")
         errors = connectors.errors
@@ -214,6 +219,16 @@ class OrderHubWriteback(models.Model):
         except (errors.ConnectorError, UserError) as error:
             return push._hub_failed(str(error))
         return push._hub_done(result)
+
+    def _lock(self):
+        """Lock this push against a second job running it at the same moment."""
+        self.flush_recordset(["state"])
+        self.env.cr.execute(
+            SQL("SELECT id FROM order_hub_writeback WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", self.id)
+        )
+        locked = bool(self.env.cr.fetchone())
+        self.invalidate_recordset(["state"])
+        return locked
 
     def _hub_done(self, result):
         note = (

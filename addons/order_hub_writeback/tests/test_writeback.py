@@ -273,3 +273,32 @@ class TestWriteback(WritebackCommon):
         self.run_jobs(self.push_jobs(before))
         self.assertEqual(push.state, "done")
         self.assertEqual(len(box.writes), 1)
+
+    def test_a_delivery_validated_through_the_carrier_question_is_written_back(self):
+        from odoo.tests import Form
+
+        box, channel = self.start_platform("douyin", seed=13)
+        order, sale = self.platform_order(box, channel)
+        picking = self.delivery(sale).with_user(self.user_warehouse)
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        before = self.env["queue.job"].search([])
+        action = picking.button_validate()
+        self.assertEqual(action["res_model"], "order.hub.ship.wizard")
+        wizard = Form(
+            self.env["order.hub.ship.wizard"].with_user(self.user_warehouse).with_context(**action["context"])
+        )
+        wizard.carrier_id = self.carrier
+        wizard.tracking_ref = "SF0000000014"
+        wizard.save().action_validate()
+        self.run_jobs(self.push_jobs(before))
+        self.assertEqual(
+            box.writes,
+            [
+                (
+                    "order.logisticsAdd",
+                    {"order_id": order.id, "tracking": "SF0000000014", "company": "shunfeng"},
+                )
+            ],
+        )
