@@ -69,7 +69,7 @@ class ShopeeSandbox(PlatformSandbox):
             "cod": order.payment == "cod",
             "total_amount": order.total_fen / 100,
             "order_status": "PROCESSED"
-            if order.status == "shipped" and self.shipments.get(order.id)
+            if order.status == "shipped" and self.shipments.get(order.id) and order.id not in self.picked_up
             else STATUS[order.status],
             "create_time": order.created,
             "update_time": order.updated,
@@ -158,6 +158,7 @@ class ShopeeSandbox(PlatformSandbox):
             "/api/v2/auth/access_token/get": self.refresh,
             "/api/v2/logistics/ship_order": self.ship_order,
             "/api/v2/order/cancel_order": self.cancel_order,
+            "/api/v2/logistics/update_tracking_status": self.update_tracking_status,
         }.get(request.path)
         if handler is None:
             return Answer(404, envelope(error="error_not_found", message="Wrong path."))
@@ -222,6 +223,43 @@ class ShopeeSandbox(PlatformSandbox):
         if refused:
             error_code, message = SHIP_REFUSALS[refused]
             return Answer(400, envelope(error=error_code, message=message))
+        return self.late(Answer(200, envelope()))
+
+    @property
+    def picked_up(self):
+        """Orders whose seller said the carrier picked the parcel up (SHIPPED)."""
+        return self.__dict__.setdefault("_picked_up", set())
+
+    def update_tracking_status(self, request):
+        """After ship_order: the seller's carrier took the parcel (logistics_pickup_done)
+        under this tracking number; the order becomes SHIPPED."""
+        body = request.json() or {}
+        order = self.orders.get(str(body.get("order_sn")))
+        if order is None:
+            return Answer(400, envelope(error="error_not_found", message="Order not found."))
+        if body.get("logistics_status") != "logistics_pickup_done":
+            return Answer(400, envelope(error="error_param", message="Invalid logistics_status."))
+        parcels = self.parcels(order)
+        if not self.shipments.get(order.id):
+            return Answer(
+                400, envelope(error="logistics.order_status_error", message="Arrange the shipment first.")
+            )
+        if str(body.get("tracking_number") or "") != parcels[0][0]:
+            return Answer(
+                400, envelope(error="error_param", message="The tracking number is not the package's.")
+            )
+        with self.lock:
+            if order.id in self.picked_up:
+                return Answer(
+                    400,
+                    envelope(
+                        error="logistics.tracking_status_error", message="The status is already updated."
+                    ),
+                )
+            self.picked_up.add(order.id)
+            self.writes.append(
+                ("update_tracking_status", {"order_id": order.id, "tracking": parcels[0][0], "company": ""})
+            )
         return self.late(Answer(200, envelope()))
 
     def cancel_order(self, request):

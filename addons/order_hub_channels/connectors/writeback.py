@@ -31,10 +31,13 @@ public documentation as we know it ([?] marks what we could not confirm):
   fulfillments.json`` with ``line_items_by_fulfillment_order`` and
   ``tracking_info{number, company}``; cancellation ``POST
   orders/{id}/cancel.json`` (HTTP 422 with ``errors`` when refused).
-* Shopee ``POST /api/v2/logistics/ship_order`` {order_sn, non_integrated
-  {tracking_number}} (a seller's own carrier is a non-integrated channel,
-  which takes the tracking number only: the carrier is the order's logistics
-  channel); cancellation ``POST /api/v2/order/cancel_order`` {order_sn,
+* Shopee ``POST /api/v2/logistics/ship_order`` {order_sn, package_number,
+  non_integrated{tracking_number}} (a seller's own carrier is a
+  non-integrated channel, which takes the tracking number only: the carrier
+  is the order's logistics channel), then the tracking update ``POST
+  /api/v2/logistics/update_tracking_status`` {order_sn, package_number,
+  logistics_status: logistics_pickup_done, tracking_number} (Shopee documents
+  it for sellers' own logistics channels [?]); cancellation ``POST /api/v2/order/cancel_order`` {order_sn,
   cancel_reason: OUT_OF_STOCK, item_list}.
 * WeChat Shop ``POST /channels/ec/order/delivery/send`` {order_id,
   delivery_list[{delivery_id, waybill_id, deliver_type: 1,
@@ -282,7 +285,8 @@ def _shopify_cancel(client, external_id, reason):
 
 
 # ---- Shopee -------------------------------------------------------------------
-SHOPEE_SHIPPED = ("PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED")
+SHOPEE_PICKED_UP = ("SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED")
+SHOPEE_SHIPPED = ("PROCESSED", *SHOPEE_PICKED_UP)
 
 
 def _shopee_post(client, path, body):
@@ -305,24 +309,40 @@ def _shopee_post(client, path, body):
 
 
 def _shopee_ship(client, external_id, parcel):
+    """Two steps: ``ship_order`` arranges the shipment with the tracking number
+    (the order becomes PROCESSED), ``update_tracking_status`` with
+    ``logistics_pickup_done`` tells Shopee the carrier took it (SHIPPED).  A
+    retry does only what the platform does not show yet."""
     order = client.get_order(external_id)
     packages = as_list(order.get("package_list"), "package_list")
-    if any(text(p.get("tracking_number")) == parcel.tracking_number for p in packages):
-        return WritebackResult(False, answer={"package_list": packages})
     status = text(order.get("order_status"))
+    ours = any(text(p.get("tracking_number")) == parcel.tracking_number for p in packages)
+    if ours and status in SHOPEE_PICKED_UP:
+        return WritebackResult(False, answer={"order_status": status, "package_list": packages})
     if status in ("CANCELLED", "IN_CANCEL"):
         raise PlatformRefused(f"Shopee says order {external_id} is cancelled; it cannot be shipped.")
-    if status in SHOPEE_SHIPPED:
+    if not ours and status in SHOPEE_SHIPPED:
         raise PlatformRefused(
             f"Shopee already has order {external_id} shipped ({status}) under another tracking number."
         )
-    path = "/api/v2/logistics/ship_order"
-    body = {"order_sn": external_id, "non_integrated": {"tracking_number": parcel.tracking_number}}
     package = text(packages[0].get("package_number")) if packages else ""
+    calls, answers = [], []
+    if not ours:
+        body = {"order_sn": external_id, "non_integrated": {"tracking_number": parcel.tracking_number}}
+        if package:
+            body["package_number"] = package
+        answers.append(_shopee_post(client, "/api/v2/logistics/ship_order", body))
+        calls.append({"path": "/api/v2/logistics/ship_order", **body})
+    body = {
+        "order_sn": external_id,
+        "logistics_status": "logistics_pickup_done",
+        "tracking_number": parcel.tracking_number,
+    }
     if package:
         body["package_number"] = package
-    answer = _shopee_post(client, path, body)
-    return WritebackResult(True, {"path": path, **body}, answer)
+    answers.append(_shopee_post(client, "/api/v2/logistics/update_tracking_status", body))
+    calls.append({"path": "/api/v2/logistics/update_tracking_status", **body})
+    return WritebackResult(True, {"calls": calls}, answers)
 
 
 def _shopee_cancel(client, external_id, reason):
