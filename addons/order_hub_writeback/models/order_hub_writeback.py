@@ -142,7 +142,8 @@ class OrderHubWriteback(models.Model):
         items = {}
         for move in picking.move_ids.filtered(lambda m: m.state == "done" and m.quantity > 0):
             merchant_code = self._merchant_code(move.product_id)
-            items[merchant_code] = items.get(merchant_code, 0) + round(move.product_qty)
+            shipped = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
+            items[merchant_code] = items.get(merchant_code, 0) + round(shipped)
         self.write(
             {
                 "carrier_id": picking.carrier_id.id,
@@ -156,7 +157,8 @@ class OrderHubWriteback(models.Model):
             company_code=code,
             company_name=picking.carrier_id.name or "",
             items=tuple(items.items()),
-            whole_order=outgoing == picking,
+            # the only delivery, nothing of it dropped (validated without backorder)
+            whole_order=outgoing == picking and not picking.move_ids.filtered(lambda m: m.state == "cancel"),
             tracking_numbers=tuple(dict.fromkeys(done.mapped("carrier_tracking_ref"))),
         )
 

@@ -57,7 +57,7 @@ class WritebackCommon(ChannelsCommon):
     def delivery(self, sale):
         return sale.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing" and p.state != "done")
 
-    def validate(self, picking, tracking, quantities=None, user=None):
+    def validate(self, picking, tracking, quantities=None, user=None, backorder=True):
         """Validate as the warehouse does: carrier, tracking number, quantities,
         then the Validate button (creating a backorder for what is left)."""
         picking = picking.with_user(user or self.user_warehouse)
@@ -78,7 +78,7 @@ class WritebackCommon(ChannelsCommon):
                 .with_context(**action["context"])
                 .create({})
             )
-            wizard.process()
+            wizard.process() if backorder else wizard.process_cancel_backorder()
         self.assertEqual(picking.state, "done")
         return picking
 

@@ -102,6 +102,16 @@ class TestWriteback(WritebackCommon):
                 if platform == "douyin":
                     self.assertEqual({api for api, _params in box.writes}, {"order.logisticsAddMultiPack"})
 
+    def test_a_partial_shipment_without_backorder_pushes_what_shipped(self):
+        box, channel = self.start_platform("douyin", seed=15)
+        order, sale = self.platform_order(box, channel)
+        before = self.env["queue.job"].search([])
+        self.validate(self.delivery(sale), "SF0000000015", {"TST-001": 1}, backorder=False)
+        self.run_jobs(self.push_jobs(before))
+        self.assertEqual(box.writes[0][0], "order.logisticsAddMultiPack")
+        self.assertEqual(box.shipments[order.id][0]["items"], {"1": 1})
+        self.assertEqual(order.status, "paid", "the platform still waits for the rest")
+
     def test_a_split_shipment_goes_to_jd_in_one_call_with_the_last_parcel(self):
         box, channel = self.start_platform("jd", seed=4)
         order, sale = self.platform_order(box, channel)
