@@ -64,13 +64,17 @@ class OrderHubWriteback(models.Model):
         for picking in pickings:
             order = picking.sudo().sale_id
             if order.channel_id.platform in WHOLE_ORDER_PLATFORMS:
+                if order in pushes.sale_order_id:
+                    continue  # its deliveries validated together: one push for the order
                 open_ = order._hub_outgoing_pickings().filtered(lambda p: p.state != "done")
                 if open_:
                     order.message_post(
                         body=_(
                             "%(platform)s ships whole orders: the tracking number %(ref)s goes to the "
                             "platform with the order's last delivery (%(open)s still open).",
-                            platform=order.channel_id.name,
+                            platform=dict(
+                                order.channel_id._fields["platform"]._description_selection(self.env)
+                            )[order.channel_id.platform],
                             ref=picking.carrier_tracking_ref or "-",
                             open=", ".join(open_.mapped("name")),
                         )
