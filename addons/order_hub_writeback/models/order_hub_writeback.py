@@ -207,6 +207,14 @@ class OrderHubWriteback(models.Model):
         a refusal, a missing code or bad credentials mark the push failed with
         the reason (a Retry button sends it again after the fix)."""
         self.ensure_one()
+        # the whole push runs in a savepoint: when the job fails (retries run
+        # out, a fault of the code), queue_job stores the failure from a second
+        # cursor while this one is still open, and the hook that marks the push
+        # failed (queue_job.py) must not wait for the row locks taken here
+        with self.env.cr.savepoint():
+            return self._job_push_locked()
+
+    def _job_push_locked(self):
         push = self.sudo()
         if not push._lock():
             # a job retried by hand while the previous one still runs: let that one finish
