@@ -187,7 +187,10 @@ class OrderHubWriteback(models.Model):
         """Send the push; returns the connectors' ``WritebackResult``."""
         external_id = self.sale_order_id.channel_order_ref
         args = (external_id,) if self.kind == "cancel" else (external_id, self._prepare_parcel())
-        client = self.channel_id._get_client()
+        try:
+            client = self.channel_id._get_client()
+        except ValueError as error:  # the channel's settings, e.g. a Shopify channel without its shop
+            raise UserError(str(error)) from None
         # a push waits less than a pull: a platform that does not answer in time is
         # asked again by the retried job, which checks the platform's state first
         params = self.env["ir.config_parameter"].sudo()

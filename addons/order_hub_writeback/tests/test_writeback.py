@@ -320,3 +320,15 @@ class TestWriteback(WritebackCommon):
                 )
             ],
         )
+
+    def test_a_channel_without_its_settings_fails_the_push_with_the_reason(self):
+        # the test channel (Shopify) has no shop domain
+        self.import_now(canonical_order("WB-SETTINGS", skus=("TST-001",)))
+        sale = self.sale_orders("WB-SETTINGS")
+        before = self.env["queue.job"].search([])
+        sale.with_context(disable_cancel_warning=True).action_cancel()
+        jobs = self.push_jobs(before)
+        self.run_jobs(jobs)
+        self.assertEqual(jobs.state, "done", "a setting to fix is not a fault of the code")
+        self.assertEqual(sale.hub_writeback_ids.state, "failed")
+        self.assertIn("shop domain", sale.hub_writeback_ids.error)
