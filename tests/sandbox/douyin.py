@@ -19,6 +19,27 @@ from .server import Answer, PlatformSandbox
 
 STATUS = {"unpaid": 1, "paid": 2, "shipped": 3, "completed": 5, "cancelled": 4}
 TAGS = {"created": "100", "paid": "101", "shipped": "102", "cancelled": "106"}
+# company codes of order.logisticsCompanyList (the ones the hub's data maps)
+COMPANIES = {
+    "shunfeng": "顺丰速运",
+    "zhongtong": "中通快递",
+    "yuantong": "圆通速递",
+    "shentong": "申通快递",
+    "yunda": "韵达快递",
+    "jtexpress": "极兔速递",
+    "ems": "EMS",
+    "youzhengguonei": "邮政快递包裹",
+    "jd": "京东物流",
+    "debangkuaidi": "德邦快递",
+}
+SHIP_REFUSALS = {
+    "not_found": "订单不存在",
+    "cancelled": "订单已取消，不能发货",
+    "unpaid": "订单未支付，不能发货",
+    "duplicate": "该运单号已回传",
+    "shipped": "订单已发货",
+    "too_many": "发货数量超过可发货数量",
+}
 
 
 def envelope(data=None, code=10000, msg="success", sub_code="", sub_msg=""):
@@ -93,11 +114,12 @@ class DouyinSandbox(PlatformSandbox):
                     "after_sale_info": {"after_sale_status": 0, "refund_status": 0},
                 }
             )
+        status = 101 if self.partially_shipped(order) else STATUS[order.status]
         return {
             "order_id": order.id,
             "shop_id": num(self.credentials["shop_id"]),
-            "order_status": STATUS[order.status],
-            "main_status": STATUS[order.status],
+            "order_status": status,
+            "main_status": status,
             "create_time": order.created,
             "update_time": order.updated,
             "pay_time": order.paid or 0,
@@ -124,11 +146,14 @@ class DouyinSandbox(PlatformSandbox):
             "mask_post_tel": mask_phone(buyer.phone),
             "mask_post_addr": {**addr, "detail": mask_detail(buyer.detail)},
             "sku_order_list": lines,
-            "logistics_info": (
-                [{"tracking_no": order.tracking, "company": "shunfeng", "company_name": "顺丰速运"}]
-                if order.tracking
-                else []
-            ),
+            "logistics_info": [
+                {
+                    "tracking_no": number,
+                    "company": company or "shunfeng",
+                    "company_name": COMPANIES.get(company or "shunfeng", company),
+                }
+                for number, company in self.parcels(order)
+            ],
         }
 
     # ---- requests ----------------------------------------------------------
@@ -175,6 +200,8 @@ class DouyinSandbox(PlatformSandbox):
             "order.orderDetail": self.order_detail,
             "token.refresh": self.token_refresh,
             "token.create": self.token_create,
+            "order.logisticsAdd": self.logistics_add,
+            "order.logisticsAddMultiPack": self.logistics_add_multi_pack,
         }.get(method)
         if request.method != "POST" or handler is None:
             return Answer(200, envelope(code=70000, msg="api offline", sub_code="isv.method-not-exist"))
@@ -189,7 +216,8 @@ class DouyinSandbox(PlatformSandbox):
             return Answer(
                 200, envelope(code=40003, msg="invalid parameter", sub_code="isv.param-json-invalid")
             )
-        return Answer(200, handler(params))
+        result = handler(params)
+        return result if isinstance(result, Answer) else Answer(200, result)
 
     def search_list(self, params):
         page, size = int(params.get("page", 0)), int(params.get("size", 10))
@@ -215,6 +243,65 @@ class DouyinSandbox(PlatformSandbox):
         if order is None:
             return envelope(code=50002, msg="business error", sub_code="isv.business-failed:订单不存在")
         return envelope({"shop_order_detail": self.render(order)})
+
+    # ---- write-back ---------------------------------------------------------
+    def _ship(self, method, order_id, company, tracking, items=None):
+        if company not in COMPANIES:
+            return envelope(
+                code=50002, msg="business error", sub_code="isv.business-failed:物流公司编码不存在"
+            )
+        refused = self.ship(order_id, tracking, company, items, api=method)
+        if refused:
+            return envelope(
+                code=50002, msg="business error", sub_code=f"isv.business-failed:{SHIP_REFUSALS[refused]}"
+            )
+        return None
+
+    def logistics_add(self, params):
+        """The whole order leaves in one parcel."""
+        refused = self._ship(
+            "order.logisticsAdd",
+            str(params.get("order_id")),
+            params.get("company_code"),
+            str(params.get("logistics_code") or ""),
+        )
+        return refused or self.late(Answer(200, envelope({})))
+
+    def logistics_add_multi_pack(self, params):
+        """One or more parcels of an order; ``request_id`` makes the call idempotent."""
+        key = str(params.get("request_id") or "")
+        if not key:
+            return envelope(code=40001, msg="missing parameter", sub_code="isv.parameter-missing:request_id")
+        with self.lock:
+            if key in self.write_answers:
+                return self.write_answers[key]
+            order = self.orders.get(str(params.get("order_id")))
+            lines = {f"{order.id}{line.line_id}": line.line_id for line in order.lines} if order else {}
+            packs = []
+            for pack in params.get("pack_list") or []:
+                items = {}
+                for info in pack.get("shipped_order_info") or []:
+                    line_id = lines.get(str(info.get("shipped_order_id")))
+                    if line_id is None:
+                        return envelope(
+                            code=50002, msg="business error", sub_code="isv.business-failed:子订单不存在"
+                        )
+                    items[line_id] = items.get(line_id, 0) + int(info.get("shipped_num") or 0)
+                refused = self._ship(
+                    "order.logisticsAddMultiPack",
+                    str(params.get("order_id")),
+                    pack.get("company_code"),
+                    str(pack.get("logistics_code") or ""),
+                    items,
+                )
+                if refused:
+                    return refused
+                packs.append(
+                    {"pack_id": f"P{len(self.writes)}", "logistics_code": pack.get("logistics_code")}
+                )
+            answer = envelope({"pack_list": packs})
+            self.write_answers[key] = answer
+        return self.late(Answer(200, answer))
 
     def _new_token(self):
         token = self.issue_token(f"dy-token-{secrets.token_hex(8)}")

@@ -25,6 +25,16 @@ STATE = {
     "cancelled": "TRADE_CANCELED",
 }
 NO_TIME = "0001-01-01 00:00:00"
+# logiCoprId of the carriers the hub's data maps (JD's logistics company list)
+COMPANIES = {"467", "1499", "463", "470", "1327", "465", "2170", "3046"}
+SHIP_REFUSALS = {
+    "not_found": ("10400001", "订单不存在", "order not found"),
+    "cancelled": ("10400002", "订单已取消，不能出库", "the order is cancelled"),
+    "unpaid": ("10400003", "订单状态不允许出库", "the order state does not allow shipment"),
+    "duplicate": ("10400004", "订单已出库", "the order was already shipped"),
+    "shipped": ("10400004", "订单已出库", "the order was already shipped"),
+    "too_many": ("10400005", "出库数量错误", "wrong quantities"),
+}
 
 
 def gateway_error(code, en, zh=""):
@@ -113,8 +123,8 @@ class JdSandbox(PlatformSandbox):
             "couponDetailList": coupons,
             "invoiceInfo": invoice_info,
             "invoiceCode": invoice.get("tax_id", ""),
-            "waybill": order.tracking,
-            "logisticsId": "467" if order.tracking else "",
+            "waybill": "|".join(number for number, _company in self.parcels(order)),
+            "logisticsId": (self.parcels(order)[0][1] or "467") if self.parcels(order) else "",
             "pin": f"jd_{order.buyer.buyer_id}",
             "open_id_buyer": f"o{order.buyer.buyer_id}",
             "installationService": "1" if order.installation else "0",
@@ -184,6 +194,8 @@ class JdSandbox(PlatformSandbox):
                     }
                 },
             )
+        if method == "jingdong.pop.order.shipment":
+            return self.shipment(business)
         if method == "jingdong.pop.order.get":
             return Answer(
                 200, {"jingdong_pop_order_get_responce": {"code": "0", "orderDetailInfo": self.get(business)}}
@@ -234,6 +246,30 @@ class JdSandbox(PlatformSandbox):
         if order is None:
             return {"apiResult": self.api_result(False, "404", "order not found")}
         return {"apiResult": self.api_result(), "orderInfo": self.render(order)}
+
+    def shipment(self, params):
+        """The whole order leaves; ``logiNo`` holds its tracking numbers joined by ","."""
+        key = "jingdong_pop_order_shipment_responce"
+        if str(params.get("logiCoprId")) not in COMPANIES:
+            result = {
+                "success": False,
+                "errorCode": "10400006",
+                "chineseErrCode": "物流公司不存在",
+                "englishErrCode": "unknown logistics company",
+            }
+            return Answer(200, {key: {"code": "0", "sopjosshipment_result": result}})
+        refused = self.ship(
+            str(params.get("orderId")),
+            str(params.get("logiNo") or ""),
+            str(params.get("logiCoprId")),
+            api="jingdong.pop.order.shipment",
+        )
+        if refused:
+            code, zh, en = SHIP_REFUSALS[refused]
+            result = {"success": False, "errorCode": code, "chineseErrCode": zh, "englishErrCode": en}
+            return Answer(200, {key: {"code": "0", "sopjosshipment_result": result}})
+        result = {"success": True, "errorCode": "0", "chineseErrCode": "成功", "englishErrCode": "success"}
+        return self.late(Answer(200, {key: {"code": "0", "sopjosshipment_result": result}}))
 
     def webhook(self, order_id, topic=None, url=""):
         raise NotImplementedError("JD has no simple signed order webhook; orders arrive by pull.")

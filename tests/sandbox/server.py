@@ -37,6 +37,8 @@ BEHAVIOUR_DEFAULTS = {
     "max_rps": 0.0,  # server-side leaky bucket: faster requests get 429 (0 = none) ...
     "burst": 1,  # ... holding this many requests (Shopify REST: 40 at 2/s)
     "token_ttl": 7200,  # lifetime of tokens issued from now on
+    "late_writes": 0,  # next N write-back calls are carried out, then answered only after ...
+    "late_delay": 3.0,  # ... this many seconds (a client with a shorter timeout gives up)
 }
 
 
@@ -80,6 +82,9 @@ class PlatformSandbox:
         self.generator = OrderGenerator(seed, self.new_id)
         self.orders = {}
         self.requests = []
+        self.writes = []  # write-back calls the platform carried out: (api, params)
+        self.shipments = {}  # order id -> [{"tracking", "company", "items": {line id: qty}}]
+        self.write_answers = {}  # idempotency key (Douyin request_id) -> the answer given
         self.behaviour = dict(BEHAVIOUR_DEFAULTS)
         if token_ttl:
             self.behaviour["token_ttl"] = token_ttl
@@ -174,6 +179,82 @@ class PlatformSandbox:
         with self.lock:
             self.behaviour = dict(BEHAVIOUR_DEFAULTS)
             self.requests.clear()
+            self.writes.clear()
+
+    # ---- write-back state ------------------------------------------------------
+    def remaining(self, order):
+        """{line id: quantity not shipped yet} of an order."""
+        left = {line.line_id: line.qty for line in order.lines}
+        for parcel in self.shipments.get(order.id, []):
+            for line_id, qty in parcel["items"].items():
+                left[line_id] -= qty
+        return left
+
+    def parcels(self, order):
+        """[(tracking number, company code)] of an order's parcels, first first."""
+        shipped = self.shipments.get(order.id)
+        if shipped:
+            return [(p["tracking"], p["company"]) for p in shipped]
+        return [(order.tracking, "")] if order.tracking else []
+
+    def partially_shipped(self, order):
+        return bool(self.shipments.get(order.id)) and order.status == "paid"
+
+    def ship(self, order_id, tracking, company, items=None, api=""):
+        """Ship ``items`` ({line id: qty}; None: all that is left) of an order in one
+        parcel; None when done, else why the platform refuses: "not_found",
+        "cancelled", "unpaid", "duplicate" (tracking number already on the order),
+        "shipped" (nothing left), "too_many" (more than is left of a line)."""
+        with self.lock:
+            order = self.orders.get(str(order_id))
+            if order is None:
+                return "not_found"
+            if order.status == "cancelled":
+                return "cancelled"
+            if order.status == "unpaid":
+                return "unpaid"
+            if any(tracking == number for number, _company in self.parcels(order)):
+                return "duplicate"
+            left = self.remaining(order)
+            if order.status in ("shipped", "completed") or not any(left.values()):
+                return "shipped"
+            items = {k: v for k, v in (items or left).items() if v}
+            if not items or any(qty > left.get(line_id, 0) for line_id, qty in items.items()):
+                return "too_many"
+            self.shipments.setdefault(order.id, []).append(
+                {"tracking": tracking, "company": company, "items": dict(items)}
+            )
+            if not any(self.remaining(order).values()):
+                order.status = "shipped"
+            order.tracking = order.tracking or tracking
+            order.history.append(
+                ("shipped" if order.status == "shipped" else "partially_shipped", int(time.time()))
+            )
+            order.updated = max(int(time.time()), order.updated + 1)
+            self.writes.append((api, {"order_id": order.id, "tracking": tracking, "company": company}))
+            return None
+
+    def cancel(self, order_id, api=""):
+        """Cancel an order as its seller; None when done, else "not_found", "shipped"."""
+        with self.lock:
+            order = self.orders.get(str(order_id))
+            if order is None:
+                return "not_found"
+            if order.status in ("shipped", "completed") or self.shipments.get(order.id):
+                return "shipped"
+            if order.status != "cancelled":
+                order.status = "cancelled"
+                order.history.append(("cancelled", int(time.time())))
+                order.updated = max(int(time.time()), order.updated + 1)
+                self.writes.append((api, {"order_id": order.id}))
+            return None
+
+    def late(self, answer):
+        """Mark a write-back answer to be sent late when ``behave(late_writes=N)`` asked for it."""
+        with self.lock:
+            if self._take("late_writes"):
+                answer.headers["X-Sandbox-Late"] = "1"
+        return answer
 
     def _take(self, key):
         if self.behaviour[key] > 0:
@@ -229,6 +310,8 @@ class PlatformSandbox:
                     request.body[:4000].decode(errors="replace"),
                 )
             )
+        if answer.headers.pop("X-Sandbox-Late", None):
+            delay = max(delay, float(self.behaviour["late_delay"]))
         if delay:
             time.sleep(delay)
         return answer, True

@@ -25,6 +25,14 @@ STATUS = {
     "cancelled": "CANCELLED",
 }
 AUTH_PATHS = ("/api/v2/auth/access_token/get", "/api/v2/auth/token/get")
+SHIP_REFUSALS = {
+    "not_found": ("error_not_found", "Order not found."),
+    "cancelled": ("logistics.order_status_error", "The order is cancelled and cannot be shipped."),
+    "unpaid": ("logistics.order_status_error", "The order is not ready to ship."),
+    "duplicate": ("logistics.package_already_shipped", "The package has already been shipped."),
+    "shipped": ("logistics.package_already_shipped", "The package has already been shipped."),
+    "too_many": ("error_param", "Wrong package."),
+}
 
 
 def envelope(response=None, error="", message=""):
@@ -60,7 +68,9 @@ class ShopeeSandbox(PlatformSandbox):
             "currency": "CNY",
             "cod": order.payment == "cod",
             "total_amount": order.total_fen / 100,
-            "order_status": STATUS[order.status],
+            "order_status": "PROCESSED"
+            if order.status == "shipped" and self.shipments.get(order.id) and order.id not in self.picked_up
+            else STATUS[order.status],
             "create_time": order.created,
             "update_time": order.updated,
             "pay_time": order.paid,
@@ -99,9 +109,12 @@ class ShopeeSandbox(PlatformSandbox):
                 }
                 for line in order.lines
             ],
-            "package_list": [{"package_number": f"OFG{order.id}", "tracking_number": order.tracking}]
-            if order.tracking
-            else [],
+            "package_list": [
+                {
+                    "package_number": f"OFG{order.id}",
+                    "tracking_number": self.parcels(order)[0][0] if self.parcels(order) else "",
+                }
+            ],
             "shipping_carrier": "SF Express",
             "payment_method": {"cod": "Cash on Delivery", "credit": "SPayLater"}.get(
                 order.payment, "Online Payment"
@@ -143,6 +156,9 @@ class ShopeeSandbox(PlatformSandbox):
                 200, {**envelope(), "shop_name": "汽配旗舰店", "region": "CN"}
             ),
             "/api/v2/auth/access_token/get": self.refresh,
+            "/api/v2/logistics/ship_order": self.ship_order,
+            "/api/v2/order/cancel_order": self.cancel_order,
+            "/api/v2/logistics/update_tracking_status": self.update_tracking_status,
         }.get(request.path)
         if handler is None:
             return Answer(404, envelope(error="error_not_found", message="Wrong path."))
@@ -191,6 +207,79 @@ class ShopeeSandbox(PlatformSandbox):
             )
         found = [self.render(self.orders[sn]) for sn in sns if sn in self.orders]
         return Answer(200, envelope({"order_list": found}))
+
+    def ship_order(self, request):
+        """A non-integrated channel: the seller's carrier, only the tracking number is taken."""
+        if request.method != "POST":
+            return Answer(405, envelope(error="error_method", message="Use POST."))
+        body = request.json() or {}
+        order = self.orders.get(str(body.get("order_sn")))
+        if order and body.get("package_number") not in (None, f"OFG{order.id}"):
+            return Answer(400, envelope(error="error_param", message="Wrong package_number."))
+        tracking = str((body.get("non_integrated") or {}).get("tracking_number") or "")
+        if not tracking:
+            return Answer(400, envelope(error="error_param", message="tracking_number is required."))
+        refused = self.ship(str(body.get("order_sn")), tracking, "", api="ship_order")
+        if refused:
+            error_code, message = SHIP_REFUSALS[refused]
+            return Answer(400, envelope(error=error_code, message=message))
+        return self.late(Answer(200, envelope()))
+
+    @property
+    def picked_up(self):
+        """Orders whose seller said the carrier picked the parcel up (SHIPPED)."""
+        return self.__dict__.setdefault("_picked_up", set())
+
+    def update_tracking_status(self, request):
+        """After ship_order: the seller's carrier took the parcel (logistics_pickup_done)
+        under this tracking number; the order becomes SHIPPED."""
+        body = request.json() or {}
+        order = self.orders.get(str(body.get("order_sn")))
+        if order is None:
+            return Answer(400, envelope(error="error_not_found", message="Order not found."))
+        if body.get("logistics_status") != "logistics_pickup_done":
+            return Answer(400, envelope(error="error_param", message="Invalid logistics_status."))
+        parcels = self.parcels(order)
+        if not self.shipments.get(order.id):
+            return Answer(
+                400, envelope(error="logistics.order_status_error", message="Arrange the shipment first.")
+            )
+        if str(body.get("tracking_number") or "") != parcels[0][0]:
+            return Answer(
+                400, envelope(error="error_param", message="The tracking number is not the package's.")
+            )
+        with self.lock:
+            if order.id in self.picked_up:
+                return Answer(
+                    400,
+                    envelope(
+                        error="logistics.tracking_status_error", message="The status is already updated."
+                    ),
+                )
+            self.picked_up.add(order.id)
+            self.writes.append(
+                ("update_tracking_status", {"order_id": order.id, "tracking": parcels[0][0], "company": ""})
+            )
+        return self.late(Answer(200, envelope()))
+
+    def cancel_order(self, request):
+        body = request.json() or {}
+        if body.get("cancel_reason") not in (
+            "OUT_OF_STOCK",
+            "CUSTOMER_REQUEST",
+            "UNDELIVERABLE_AREA",
+            "COD_NOT_SUPPORTED",
+        ):
+            return Answer(400, envelope(error="error_param", message="Invalid cancel_reason."))
+        refused = self.cancel(str(body.get("order_sn")), api="cancel_order")
+        if refused == "not_found":
+            return Answer(400, envelope(error="error_not_found", message="Order not found."))
+        if refused:
+            return Answer(
+                400,
+                envelope(error="error_order_status", message="The order cannot be cancelled in its status."),
+            )
+        return self.late(Answer(200, envelope({"update_time": self.orders[str(body["order_sn"])].updated})))
 
     def refresh(self, request):
         try:

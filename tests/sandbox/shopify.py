@@ -29,6 +29,9 @@ PROVINCE_CODES = {
 }
 PROVINCE_CODES.update({"湖北省": "HB", "山东省": "SD"})
 ORDERS_RE = re.compile(r"^/admin/api/(\d{4}-\d{2})/orders(?:/(\d+))?\.json$")
+FULFILLMENT_ORDERS_RE = re.compile(r"^/admin/api/\d{4}-\d{2}/orders/(\d+)/fulfillment_orders\.json$")
+FULFILLMENTS_RE = re.compile(r"^/admin/api/\d{4}-\d{2}/fulfillments\.json$")
+CANCEL_RE = re.compile(r"^/admin/api/\d{4}-\d{2}/orders/(\d+)/cancel\.json$")
 TOPICS = {
     "created": "orders/create",
     "paid": "orders/paid",
@@ -56,7 +59,13 @@ class ShopifySandbox(PlatformSandbox):
         financial = {"unpaid": "pending", "cancelled": "refunded" if order.paid else "voided"}.get(
             order.status, "paid"
         )
-        fulfillment = "fulfilled" if order.status in ("shipped", "completed") else None
+        fulfillment = (
+            "fulfilled"
+            if order.status in ("shipped", "completed")
+            else "partial"
+            if self.partially_shipped(order)
+            else None
+        )
         numbers = self.__dict__.setdefault("_numbers", {})
         number = numbers.setdefault(order.id, 1001 + len(numbers))
         return {
@@ -96,7 +105,7 @@ class ShopifySandbox(PlatformSandbox):
             },
             "line_items": [
                 {
-                    "id": int(order.id[-8:]) * 10 + int(line.line_id),
+                    "id": self.line_item_id(order, line),
                     "variant_id": int(line.sku_id),
                     "product_id": int(line.sku_id[:9]),
                     "sku": line.code,
@@ -110,9 +119,10 @@ class ShopifySandbox(PlatformSandbox):
             "shipping_lines": [{"title": "顺丰标快", "price": yuan(order.freight_fen)}]
             if order.freight_fen
             else [],
-            "fulfillments": [{"tracking_number": order.tracking, "tracking_company": "SF Express"}]
-            if order.tracking
-            else [],
+            "fulfillments": [
+                {"tracking_number": number, "tracking_company": company or "SF Express", "status": "success"}
+                for number, company in self.parcels(order)
+            ],
         }
 
     def route(self, request):
@@ -131,6 +141,9 @@ class ShopifySandbox(PlatformSandbox):
                 {"shop": {"name": "杭州汽配旗舰店", "myshopify_domain": self.credentials["shop_id"]}},
                 limit_header,
             )
+        writeback = self.writeback(request)
+        if writeback:
+            return writeback
         match = ORDERS_RE.match(request.path)
         if not match:
             return Answer(404, {"errors": "Not Found"})
@@ -140,6 +153,109 @@ class ShopifySandbox(PlatformSandbox):
                 return Answer(404, {"errors": "Not Found"})
             return Answer(200, {"order": self.render(order)}, limit_header)
         return self.list(request, match.group(1), limit_header)
+
+    # ---- write-back ---------------------------------------------------------
+    @staticmethod
+    def line_item_id(order, line):
+        return int(order.id[-8:]) * 10 + int(line.line_id)
+
+    def fulfillment_order(self, order):
+        """The order's one fulfillment order (one location), as Shopify shows it."""
+        left = self.remaining(order)
+        status = (
+            "cancelled"
+            if order.status == "cancelled"
+            else "closed"
+            if not any(left.values())
+            else "in_progress"
+            if self.partially_shipped(order)
+            else "open"
+        )
+        return {
+            "id": int(order.id[-9:]) + 8_000_000_000_000,
+            "order_id": int(order.id),
+            "status": status,
+            "line_items": [
+                {
+                    "id": self.line_item_id(order, line) + 9_000_000_000,
+                    "line_item_id": self.line_item_id(order, line),
+                    "quantity": line.qty,
+                    "fulfillable_quantity": left[line.line_id],
+                }
+                for line in order.lines
+            ],
+        }
+
+    def writeback(self, request):
+        match = FULFILLMENT_ORDERS_RE.match(request.path)
+        if match and request.method == "GET":
+            order = self.orders.get(match.group(1))
+            if order is None:
+                return Answer(404, {"errors": "Not Found"})
+            return Answer(200, {"fulfillment_orders": [self.fulfillment_order(order)]})
+        if FULFILLMENTS_RE.match(request.path) and request.method == "POST":
+            return self.create_fulfillment(request.json() or {})
+        match = CANCEL_RE.match(request.path)
+        if match and request.method == "POST":
+            refused = self.cancel(match.group(1), api="orders/cancel")
+            if refused == "not_found":
+                return Answer(404, {"errors": "Not Found"})
+            if refused:
+                return Answer(422, {"errors": "Cannot cancel an order that has fulfillments"})
+            return self.late(Answer(200, {"order": self.render(self.orders[match.group(1)])}))
+        return None
+
+    def create_fulfillment(self, body):
+        fulfillment = body.get("fulfillment") or {}
+        tracking = fulfillment.get("tracking_info") or {}
+        groups = fulfillment.get("line_items_by_fulfillment_order") or []
+        if not groups or not tracking.get("number"):
+            return Answer(422, {"errors": ["line_items_by_fulfillment_order and tracking_info are required"]})
+        with self.lock:
+            by_fo = {}
+            for order in self.orders.values():
+                by_fo[int(order.id[-9:]) + 8_000_000_000_000] = order
+            order = by_fo.get(int(groups[0].get("fulfillment_order_id") or 0))
+            if order is None:
+                return Answer(404, {"errors": "Not Found"})
+            state = self.fulfillment_order(order)
+            if state["status"] not in ("open", "in_progress"):
+                return Answer(
+                    422,
+                    {
+                        "errors": [
+                            f"Fulfillment order {state['id']} has an unfulfillable status= {state['status']}."
+                        ]
+                    },
+                )
+            ids = {
+                item["id"]: line.line_id for item, line in zip(state["line_items"], order.lines, strict=True)
+            }
+            items = {}
+            for item in groups[0].get("fulfillment_order_line_items") or []:
+                line_id = ids.get(int(item.get("id") or 0))
+                if line_id is None:
+                    return Answer(422, {"errors": ["Invalid fulfillment order line item id."]})
+                items[line_id] = items.get(line_id, 0) + int(item.get("quantity") or 0)
+            refused = self.ship(
+                order.id,
+                str(tracking["number"]),
+                str(tracking.get("company") or ""),
+                items,
+                api="fulfillments",
+            )
+            if refused:
+                return Answer(422, {"errors": [f"Cannot fulfill: {refused}"]})
+            answer = {
+                "fulfillment": {
+                    "id": 6_000_000_000_000 + len(self.writes),
+                    "order_id": int(order.id),
+                    "status": "success",
+                    "tracking_company": tracking.get("company"),
+                    "tracking_number": tracking["number"],
+                }
+            }
+        return self.late(Answer(201, answer))
 
     def list(self, request, version, headers):
         query = dict(request.query)

@@ -22,6 +22,17 @@ from .common import b64json_decode, b64json_encode, mask_detail, mask_name, mask
 from .server import Answer, PlatformSandbox
 
 STATUS = {"unpaid": 10, "paid": 20, "shipped": 30, "completed": 100}
+# delivery_id of the companies the hub's data maps (/channels/ec/order/deliverycompanylist/get)
+COMPANIES = {"SF", "ZTO", "YTO", "STO", "YUNDA", "JTSD", "EMS", "YZPY", "JD", "DBL"}
+# errcodes of refused deliveries [?]: not in the reference, shaped like the platform's errors
+SHIP_REFUSALS = {
+    "not_found": (100002, "order not exist"),
+    "cancelled": (10020051, "order status not allow deliver: order cancelled"),
+    "unpaid": (10020051, "order status not allow deliver"),
+    "duplicate": (10020052, "waybill already delivered"),
+    "shipped": (10020051, "order status not allow deliver: order already delivered"),
+    "too_many": (10020053, "product cnt exceeds the quantity to deliver"),
+}
 EVENTS = {
     "created": "channels_ec_order_new",
     "paid": "channels_ec_order_pay",
@@ -52,7 +63,9 @@ class WechatShopSandbox(PlatformSandbox):
 
     def render(self, order):
         buyer = order.buyer
-        status = STATUS.get(order.status) or (200 if order.paid else 250)
+        status = (
+            21 if self.partially_shipped(order) else STATUS.get(order.status) or (200 if order.paid else 250)
+        )
         products = [
             {
                 "product_id": "10000" + line.sku_id[:8],
@@ -99,11 +112,10 @@ class WechatShopSandbox(PlatformSandbox):
                         "house_number": "",
                     },
                     "deliver_method": 0,
-                    "delivery_product_info": (
-                        [{"waybill_id": order.tracking, "delivery_id": "SF", "delivery_time": order.updated}]
-                        if order.tracking
-                        else []
-                    ),
+                    "delivery_product_info": [
+                        {"waybill_id": number, "delivery_id": company or "SF", "delivery_time": order.updated}
+                        for number, company in self.parcels(order)
+                    ],
                 },
                 "ext_info": {"customer_notes": order.remark, "merchant_notes": order.seller_remark},
             },
@@ -123,12 +135,42 @@ class WechatShopSandbox(PlatformSandbox):
             return Answer(200, error(47001, "data format error"))
         if request.path == "/channels/ec/order/list/get":
             return Answer(200, self.list(body))
+        if request.path == "/channels/ec/order/delivery/send":
+            return self.delivery_send(body)
         if request.path == "/channels/ec/order/get":
             order = self.orders.get(str(body.get("order_id")))
             if order is None:
                 return Answer(200, error(100002, "order not exist"))
             return Answer(200, {**error(0, "ok"), "order": self.render(order)})
         return Answer(404, error(-1, "not found"))
+
+    def delivery_send(self, body):
+        order = self.orders.get(str(body.get("order_id")))
+        if order is None:
+            return Answer(200, error(*SHIP_REFUSALS["not_found"]))
+        lines = {(f"10000{line.sku_id[:8]}", line.sku_id): line.line_id for line in order.lines}
+        deliveries = body.get("delivery_list") or []
+        if not deliveries:
+            return Answer(200, error(40097, "invalid args: delivery_list"))
+        for delivery in deliveries:
+            if delivery.get("delivery_id") not in COMPANIES:
+                return Answer(200, error(10020050, "invalid delivery_id"))
+            items = {}
+            for info in delivery.get("product_infos") or []:
+                line_id = lines.get((str(info.get("product_id")), str(info.get("sku_id"))))
+                if line_id is None:
+                    return Answer(200, error(40097, "invalid args: product_infos"))
+                items[line_id] = items.get(line_id, 0) + int(info.get("product_cnt") or 0)
+            refused = self.ship(
+                order.id,
+                str(delivery.get("waybill_id") or ""),
+                delivery["delivery_id"],
+                items,
+                api="delivery/send",
+            )
+            if refused:
+                return Answer(200, error(*SHIP_REFUSALS[refused]))
+        return self.late(Answer(200, error(0, "ok")))
 
     def token(self, query):
         creds = self.credentials

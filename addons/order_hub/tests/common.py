@@ -8,7 +8,13 @@ ROLE_GROUPS = {
     "integration": "order_hub.group_order_hub_integration",
 }
 USER_TYPES = {"integration": "base.group_portal"}
-OUR_ADDONS = ("order_hub", "order_hub_channels", "order_hub_logistics", "order_hub_cn_city")
+OUR_ADDONS = (
+    "order_hub",
+    "order_hub_channels",
+    "order_hub_logistics",
+    "order_hub_cn_city",
+    "order_hub_writeback",
+)
 
 
 class OrderHubCommon(TransactionCase):

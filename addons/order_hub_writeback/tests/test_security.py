@@ -1,0 +1,21 @@
+from odoo.tests import tagged
+
+from odoo.addons.order_hub.tests.common import AccessDesignMixin, OrderHubCommon
+
+ACCESS_DESIGN = {
+    # pushes are written by their jobs (the hub's own records); managers retry them
+    "order.hub.writeback": {"customer_service": "r", "warehouse": "r", "manager": "r"},
+    "order.hub.carrier.code": {"customer_service": "r", "warehouse": "r", "manager": "rwcd"},
+}
+
+
+@tagged("post_install", "-at_install")
+class TestSecurity(AccessDesignMixin, OrderHubCommon):
+    def test_access_design(self):
+        self.assertAccessDesign("order_hub_writeback", ACCESS_DESIGN)
+
+    def test_failures_menu_is_for_managers(self):
+        menu = self.env.ref("order_hub_writeback.order_hub_writeback_menu")
+        for user, visible in ((self.user_manager, True), (self.user_cs, False), (self.user_warehouse, False)):
+            menus = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+            self.assertEqual(menu.id in menus, visible, user.name)
