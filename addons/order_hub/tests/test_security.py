@@ -35,6 +35,8 @@ ACCESS_DESIGN = {
     "order.hub.surge.log": {"customer_service": "r", "manager": "r"},
     # written by the login itself (sudo); administrators (base.group_system) read it
     "order.hub.login.failure": {},
+    # claims of running confirmations: written by the hub itself (sudo), read by managers
+    "order.hub.stock.claim": {"manager": "r"},
     # a settings screen: writes the company's Order Hub fields in action_save
     "order.hub.settings": {"manager": "rwc"},
 }
