@@ -235,8 +235,17 @@ class OrderHubInboundOrder(models.Model):
         """Job: import this payload.  Transient channel errors retry (RetryableJobError);
         bad data marks the record failed with its reason and ends the job; any
         other exception is a fault of the code: it fails the job (traceback
-        for administrators) and ``_mark_internal_error`` marks the payload."""
+        for administrators) and ``_mark_internal_error`` marks the payload.
+
+        The job runs in a savepoint: when it fails, queue_job stores the
+        failure from a second connection while this one is still open, and
+        the hook marking the payloads (queue_job.py) must not wait for the
+        row locks this job took, or the worker would wait for itself."""
         self.ensure_one()
+        with self.env.cr.savepoint():
+            return self._job_import_locked()
+
+    def _job_import_locked(self):
         if not self._lock_pending():
             return _("Nothing to do: the payload was imported by another job.")
         # batch-friendly: also take other pending payloads of the channel that no

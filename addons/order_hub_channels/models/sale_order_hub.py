@@ -156,7 +156,15 @@ class SaleOrder(models.Model):
                 ignore_retry=True,
             ) from error
 
+    # The jobs run in a savepoint: when one fails, queue_job stores the failure
+    # from a second connection while the job's is still open, and the hook
+    # noting it on the payloads (queue_job.py) must not wait for the row locks
+    # the job took.
     def _job_hub_channel_action(self, action, arrival=False):
+        with self.env.cr.savepoint():
+            return self._hub_channel_action_run(action, arrival=arrival)
+
+    def _hub_channel_action_run(self, action, arrival=False):
         """Job (confirmation lane): arrival and platform status of imported
         orders, deliveries reserved afterwards by a reservation job.  None of
         these orders is routed at confirmation: that was decided when the job
@@ -171,6 +179,10 @@ class SaleOrder(models.Model):
         return summary
 
     def _job_hub_channel_action_reserve(self, action, arrival=False, routed=None):
+        with self.env.cr.savepoint():
+            return self._hub_channel_action_reserve_run(action, arrival=arrival, routed=routed)
+
+    def _hub_channel_action_reserve_run(self, action, arrival=False, routed=None):
         """Job (reservation lane): arrival and platform status of imported
         orders that confirm and reserve in one go (routed orders, shipped and
         completed statuses)."""
@@ -206,6 +218,10 @@ class SaleOrder(models.Model):
         )
 
     def _job_hub_reserve(self):
+        with self.env.cr.savepoint():
+            return self._hub_reserve_run()
+
+    def _hub_reserve_run(self):
         """Job (reservation lane): reserve the deliveries of confirmed orders."""
         orders = self.with_context(**BULK_CONTEXT).exists().filtered(lambda s: s.state == "sale")
         # the free quantity the confirmations check does not change: they
