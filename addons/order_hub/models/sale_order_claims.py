@@ -5,7 +5,6 @@ from psycopg2 import OperationalError
 
 from odoo import api, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import float_compare
 
 # context key: the free-stock gate claims the stock in a short transaction of
 # its own instead of holding the stock locks until the caller commits
@@ -40,48 +39,36 @@ class SaleOrder(models.Model):
             (order.id, order.warehouse_id.id, {product.id: qty for product, qty in wanted.items()})
             for order, wanted in plan
         ]
-        for attempt in range(CLAIM_TRIES):
+        # not odoo.service.model.retrying: its back-off (up to 2**try seconds)
+        # suits a whole request, not a transaction of a few milliseconds
+        attempt = 0
+        while True:
             try:
                 with self.env.registry.cursor() as cr:
                     short_ids = self.env(cr=cr)["sale.order"]._hub_claim_in(owner, data)
                 return None if short_ids is None else self.browse(short_ids)
             except OperationalError as error:
-                if not isinstance(error, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY) or attempt == CLAIM_TRIES - 1:
+                attempt += 1
+                if not isinstance(error, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY) or attempt >= CLAIM_TRIES:
                     raise
                 time.sleep(random.uniform(0, 0.02 * 2**attempt))
-        return None  # not reached
 
     @api.model
     def _hub_claim_in(self, owner, data):
         """In the claiming transaction: lock, share out, claim; returns the
         ids of the short orders (None when the orders are not to be seen)."""
         Claim = self.env["order.hub.stock.claim"].sudo()
-        Product = self.env["product.product"].sudo()
         orders = self.browse([order_id for order_id, _wh, _wanted in data])
         if len(orders.exists()) < len(orders):
             return None
         orders._hub_lock_stock()
-        Claim._hub_forget_done(Product.browse({pid for _o, _w, wanted in data for pid in wanted}))
+        Claim._hub_forget_done(
+            self.env["product.product"].browse({pid for _o, _w, wanted in data for pid in wanted})
+        )
         claimed = Claim._hub_claimed_orders(owner, [order_id for order_id, _wh, _wanted in data])
-        free, short = {}, []
-        for order_id, warehouse_id, wanted in data:
-            if order_id in claimed:
-                continue
-            if not warehouse_id:
-                short.append(order_id)
-                continue
-            if warehouse_id not in free:
-                products = Product.browse({pid for _o, wh, w in data if wh == warehouse_id for pid in w})
-                free[warehouse_id] = products._hub_free_qty(self.env["stock.warehouse"].browse(warehouse_id))
-            left = free[warehouse_id]
-            rounding = {pid: Product.browse(pid).uom_id.rounding for pid in wanted}
-            if any(
-                float_compare(qty, left.get(pid, 0.0), precision_rounding=rounding[pid]) > 0
-                for pid, qty in wanted.items()
-            ):
-                short.append(order_id)
-                continue
-            for pid, qty in wanted.items():
-                left[pid] -= qty
-            Claim._hub_claim(owner, order_id, warehouse_id, wanted)
+        todo = [entry for entry in data if entry[0] not in claimed]
+        short = self._hub_share_out(todo)
+        for order_id, warehouse_id, wanted in todo:
+            if order_id not in short:
+                Claim._hub_claim(owner, order_id, warehouse_id, wanted)
         return short

@@ -122,23 +122,43 @@ class SaleOrder(models.Model):
             if short is not None:
                 return short
         todo._hub_lock_stock()
-        free = {}
-        for warehouse in todo.warehouse_id:
-            orders = todo.filtered(lambda o, w=warehouse: o.warehouse_id == w)
-            products = self.env["product.product"].union(*(p for o in orders for p in wanted[o]))
-            # read fresh: stock may have moved since this transaction last looked
-            free[warehouse] = products._hub_free_qty(warehouse)
-        short = self.browse()
-        for order in todo:
-            left = free.get(order.warehouse_id, {})
-            if any(
-                float_compare(qty, left.get(product.id, 0.0), precision_rounding=product.uom_id.rounding) > 0
-                for product, qty in wanted[order].items()
+        plan = [
+            (order.id, order.warehouse_id.id, {product.id: qty for product, qty in wanted[order].items()})
+            for order in todo
+        ]
+        return self.browse(self._hub_share_out(plan))
+
+    def _hub_share_out(self, plan):
+        """Give the quantity free to promise to the orders of ``plan`` one after
+        the other; returns the ids of those it cannot cover (an order without
+        warehouse included).  ``plan``: ``[(order id, warehouse id, {product
+        id: quantity})]`` in order of arrival.  Reads the stock fresh (it may
+        have moved since this transaction last looked): the caller holds the
+        stock locks, in its own transaction or in a claiming one
+        (``_hub_claim_stock``)."""
+        Product = self.env["product.product"]
+        by_warehouse = defaultdict(set)
+        for _order_id, warehouse_id, wanted in plan:
+            by_warehouse[warehouse_id].update(wanted)
+        free = {
+            warehouse_id: Product.browse(product_ids)._hub_free_qty(
+                self.env["stock.warehouse"].browse(warehouse_id)
+            )
+            for warehouse_id, product_ids in by_warehouse.items()
+            if warehouse_id
+        }
+        short = []
+        for order_id, warehouse_id, wanted in plan:
+            left = free.get(warehouse_id)
+            if left is None or any(
+                float_compare(qty, left.get(pid, 0.0), precision_rounding=Product.browse(pid).uom_id.rounding)
+                > 0
+                for pid, qty in wanted.items()
             ):
-                short |= order
+                short.append(order_id)
                 continue
-            for product, qty in wanted[order].items():
-                left[product.id] -= qty
+            for pid, qty in wanted.items():
+                left[pid] -= qty
         return short
 
     def _get_exceptions(self):
