@@ -114,9 +114,10 @@ class ShopeeClient(ChannelClient):
             raise AuthError(message)
         raise ConnectorError(message)
 
-    def _get(self, path, params):
+    def _signed_query(self, path):
+        """The query every shop-API call carries: partner, time, token, shop and signature."""
         timestamp = int(time.time())
-        query = {
+        return {
             "partner_id": self.config.app_key,
             "timestamp": timestamp,
             "access_token": self.config.access_token,
@@ -129,9 +130,17 @@ class ShopeeClient(ChannelClient):
                 self.config.access_token,
                 self.config.shop_id,
             ),
-            **params,
         }
+
+    def _get(self, path, params):
+        query = {**self._signed_query(path), **params}
         return self._check(path, self.http.request("GET", path, params=query))
+
+    def _post(self, path, body):
+        """A shop-API POST: the query signed as the reads, a JSON body."""
+        return self._check(
+            path, self.http.request("POST", path, params=self._signed_query(path), json_body=body)
+        )
 
     def _call(self, path, params):
         return self._with_token(self._get, path, params)

@@ -47,12 +47,10 @@ public documentation as we know it ([?] marks what we could not confirm):
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from .base import as_dict, as_list, need, text
 from .errors import AuthError, BadPayload, ConnectorError
-from .shopee import sign as shopee_sign
 
 
 class PlatformRefused(ConnectorError):
@@ -290,22 +288,7 @@ SHOPEE_SHIPPED = ("PROCESSED", *SHOPEE_PICKED_UP)
 
 
 def _shopee_post(client, path, body):
-    """A signed shop-API POST (query signed as the reads, JSON body)."""
-
-    def post():
-        config, timestamp = client.config, int(time.time())
-        query = {
-            "partner_id": config.app_key,
-            "timestamp": timestamp,
-            "access_token": config.access_token,
-            "shop_id": config.shop_id,
-            "sign": shopee_sign(
-                config.app_secret, config.app_key, path, timestamp, config.access_token, config.shop_id
-            ),
-        }
-        return client._check(path, client.http.request("POST", path, params=query, json_body=body))
-
-    return _refusing(client, lambda: client._with_token(post))
+    return _refusing(client, lambda: client._with_token(client._post, path, body))
 
 
 def _shopee_ship(client, external_id, parcel):
