@@ -56,9 +56,21 @@ class SaleOrder(models.Model):
     # cancellation before shipment
     # ------------------------------------------------------------------
     def _hub_cancel_to_push(self):
-        """Confirmed platform orders not shipped yet: their cancellation goes to the platform."""
+        """Platform orders not shipped yet that the platform holds as sold:
+        confirmed in Odoo, or still a quotation here (held for review, blocked
+        by a gate) while their platform status says paid.  Their cancellation
+        goes to the platform."""
+        StatusMap = self.env["order.hub.status.map"]
+        cache = {}
+
+        def sold_on_platform(order):
+            if order.state == "sale":
+                return True
+            action = StatusMap._action_for(order.channel_id.platform, order.platform_status, None, cache)
+            return order.state in ("draft", "sent") and action == "confirm"
+
         return self._hub_writes_back().filtered(
-            lambda o: o.state == "sale"
+            lambda o: sold_on_platform(o)
             and not o.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing" and p.state == "done")
         )
 
@@ -81,6 +93,14 @@ class SaleOrder(models.Model):
         if message:
             raise UserError(message)
         return super().action_cancel()
+
+    def action_hub_review_reject(self):
+        # a rejection cancels the order: refused like a cancellation where the
+        # platform takes none, pushed where it does (_action_cancel)
+        message = self._hub_cancel_error_message()
+        if message:
+            raise UserError(message)
+        return super().action_hub_review_reject()
 
     def _action_cancel(self):
         to_push = self._hub_cancel_to_push()

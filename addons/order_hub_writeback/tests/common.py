@@ -30,8 +30,10 @@ class WritebackCommon(ChannelsCommon):
         channel = self.sandbox_channel(box, f"wb-{platform}-{seed}")
         return box, channel
 
-    def platform_order(self, box, channel, quantities=(2, 2)):
-        """A paid order on the platform and its confirmed sale order in Odoo."""
+    def platform_order(self, box, channel, quantities=(2, 2), state="sale", **values):
+        """A paid order on the platform and its sale order in Odoo (confirmed,
+        unless a review or a gate holds it: ``state``); ``values``: more of the
+        canonical order (the platform's own status code, ...)."""
         from sandbox.generator import SandboxLine, sku_id_of
 
         order_id = box.add_orders(1)[0]
@@ -49,9 +51,10 @@ class WritebackCommon(ChannelsCommon):
         ]
         box.update_order(order_id, status="paid")
         skus = tuple(f"TST-00{index}" for index in range(1, len(quantities) + 1))
-        self.import_now(canonical_order(order_id, skus=skus, platform=box.platform), channel=channel)
+        payload = canonical_order(order_id, skus=skus, platform=box.platform, **values)
+        self.import_now(payload, channel=channel)
         sale = self.sale_orders(order_id, channel=channel)
-        self.assertEqual(sale.state, "sale", sale.message_ids.mapped("body")[:3])
+        self.assertEqual(sale.state, state, sale.message_ids.mapped("body")[:3])
         return order, sale
 
     def delivery(self, sale):

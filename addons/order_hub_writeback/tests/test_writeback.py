@@ -237,6 +237,30 @@ class TestWriteback(WritebackCommon):
                 self.assertEqual(sale.state, "sale")
                 self.assertFalse(sale.hub_writeback_ids)
 
+    def test_rejecting_a_paid_order_held_for_review_pushes_or_refuses_the_cancellation(self):
+        """A paid platform order held for review is a sale on the platform: its
+        rejection cancels it there (Shopify) or is refused with the platform's
+        reason (Douyin), as a cancellation in Odoo is."""
+        self.company.hub_health_threshold = 101  # every arriving order waits for a review
+        box, channel = self.start_platform("shopify", seed=14)
+        order, sale = self.platform_order(box, channel, state="draft")
+        self.assertEqual(sale.hub_review_state, "pending")
+        before = self.env["queue.job"].search([])
+        sale.with_user(self.user_manager).action_hub_review_reject()
+        self.assertEqual(sale.state, "cancel")
+        self.run_jobs(self.push_jobs(before))
+        self.assertEqual(order.status, "cancelled")
+        self.assertEqual(len(box.writes), 1)
+        self.assertEqual((sale.hub_writeback_ids.kind, sale.hub_writeback_ids.state), ("cancel", "done"))
+
+        box, channel = self.start_platform("douyin", seed=14)
+        # Douyin's own code for paid, to ship (the status mappings)
+        _order, sale = self.platform_order(box, channel, state="draft", platform_status="2")
+        with self.assertRaisesRegex(UserError, "buyer"):
+            sale.with_user(self.user_manager).action_hub_review_reject()
+        self.assertEqual((sale.state, sale.hub_review_state), ("draft", "pending"))
+        self.assertFalse(sale.hub_writeback_ids)
+
     def test_shipped_on_the_platform_is_not_written_back(self):
         box, channel = self.start_platform("douyin", seed=11)
         order, sale = self.platform_order(box, channel)
