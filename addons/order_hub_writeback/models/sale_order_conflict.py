@@ -29,10 +29,13 @@ class SaleOrder(models.Model):
         "until a supervisor resolves the conflict (Management > Platform Conflicts).",
     )
 
-    @api.depends("hub_conflict_ids.state")
+    @api.depends("hub_conflict_ids.state", "hub_in_scope")
     def _compute_hub_conflict_locked(self):
+        # an order taken out of the hub's scope is never locked
         for order in self:
-            order.hub_conflict_locked = any(c.state == "open" for c in order.sudo().hub_conflict_ids)
+            order.hub_conflict_locked = order.hub_in_scope and any(
+                c.state == "open" for c in order.sudo().hub_conflict_ids
+            )
 
     def _hub_conflict_scope(self):
         """The orders the breaker watches: in-scope hub orders of a sales channel."""

@@ -220,6 +220,40 @@ class TestConflict(WritebackCommon):
         )
         self.assertIn("文一路 8 号", audit[0].new_value)
 
+    def test_following_the_new_address_of_a_shipped_parcel_asks_the_carrier(self):
+        from sandbox.carrier_sf import SfSandbox
+
+        sf_box = SfSandbox().start()
+        self.addCleanup(sf_box.stop)
+        self.carrier.write(
+            {
+                "delivery_type": "sf_express",
+                "hub_api_url": sf_box.url + "/std/service",
+                "hub_sf_partner_id": "OH_TEST",
+                "hub_sf_check_word": "sandbox-check-word",
+            }
+        )
+        box, channel = self.start_platform("douyin", seed=34)
+        order, sale = self.platform_order(box, channel)
+        picking = self.validate(self.delivery(sale), "")
+        waybill = picking.carrier_tracking_ref
+        self.assertTrue(waybill, "SF created the waybill")
+        self.platform_update(box, channel, order, receiver={"detail": "文一路 8 号"})
+        conflict = self.assertLocked(sale, "address_after_waybill")
+        # the carrier refuses first: the choice fails with its reason, the order stays locked
+        sf_box.refuse_address_change.add(waybill)
+        with self.assertRaises(UserError) as refused:
+            conflict.action_follow_platform()
+        self.assertIn("无法改址", str(refused.exception))
+        self.assertEqual(conflict.state, "open")
+        sf_box.refuse_address_change.clear()
+        conflict.action_follow_platform()
+        self.assertResolved(conflict, "follow")
+        self.assertEqual(sf_box.address_changes[-1]["waybill"], waybill)
+        self.assertEqual(sf_box.address_changes[-1]["address"]["address"], "文一路 8 号")
+        self.assertEqual(sale.partner_shipping_id.street, "文一路 8 号")
+        self.assertEqual(picking.partner_id.street, "文一路 8 号")
+
     def test_an_address_change_before_the_waybill_applies_as_before(self):
         box, channel = self.start_platform("douyin", seed=33)
         order, sale = self.platform_order(box, channel)
@@ -239,6 +273,13 @@ class TestConflict(WritebackCommon):
         self.assertFalse(sale.hub_conflict_locked)
         self.assertFalse(self.env["order.hub.conflict"].search([("sale_order_id", "=", sale.id)]))
         self.assertIn("cancelled this order after it was shipped", sale.message_ids[0].body)
+        # an order taken out of the scope while locked is unlocked
+        self.import_now(canonical_order("CF-OUT-2"))
+        other = self.sale_orders("CF-OUT-2")
+        self.env["order.hub.conflict"]._hub_open(other, "shipped_not_done", note="test")
+        self.assertTrue(other.hub_conflict_locked)
+        other.hub_in_scope = False
+        self.assertFalse(other.hub_conflict_locked)
 
     def test_one_open_conflict_per_order_and_kind_in_the_database(self):
         self.import_now(canonical_order("CF-UNIQ"))
