@@ -259,6 +259,8 @@ class OrderHubConflict(models.Model):
         if reason:
             raise UserError(_("The delivery cannot be marked shipped: %(reason)s", reason=reason))
         self._hub_release_pushes()
+        if order.channel_fulfilment == "completed":
+            order._hub_on_delivered(reason=_("Completed on the platform"))
         return _("Delivery validated as shipped, as the platform says; nothing written back.")
 
     def _hub_follow_address_after_waybill(self):
