@@ -37,6 +37,15 @@ class SaleOrder(models.Model):
                 c.state == "open" for c in order.sudo().hub_conflict_ids
             )
 
+    def action_hub_open_conflicts(self):
+        """The order's open conflicts, from its banner (managers resolve them there)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "order_hub_writeback.order_hub_conflict_action"
+        )
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        return action
+
     def _hub_conflict_scope(self):
         """The orders the breaker watches: in-scope hub orders of a sales channel."""
         return self.sudo().filtered(lambda o: o.hub_in_scope and o.channel_id and o.channel_order_ref)

@@ -37,6 +37,8 @@ class TestConflict(WritebackCommon):
         self.assertEqual(len(audit), 1)
         self.assertIn("Locked", audit.new_value)
         self.assertTrue(conflict.platform_data, "the platform's payload is kept as received")
+        action = sale.with_user(self.user_manager).action_hub_open_conflicts()
+        self.assertIn(conflict, self.env["order.hub.conflict"].search(action["domain"]))
         return conflict
 
     def assertResolved(self, conflict, choice):
