@@ -222,7 +222,8 @@ class TestConflict(WritebackCommon):
         )
         self.assertIn("文一路 8 号", audit[0].new_value)
 
-    def test_following_the_new_address_of_a_shipped_parcel_asks_the_carrier(self):
+    def sf_carrier(self):
+        """The test carrier made an SF Express carrier creating its waybills in the SF sandbox."""
         from sandbox.carrier_sf import SfSandbox
 
         sf_box = SfSandbox().start()
@@ -230,11 +231,34 @@ class TestConflict(WritebackCommon):
         self.carrier.write(
             {
                 "delivery_type": "sf_express",
+                "integration_level": "rate_and_ship",
                 "hub_api_url": sf_box.url + "/std/service",
                 "hub_sf_partner_id": "OH_TEST",
                 "hub_sf_check_word": "sandbox-check-word",
             }
         )
+        return sf_box
+
+    def test_following_the_new_address_cancels_an_sf_waybill_not_shipped_yet(self):
+        sf_box = self.sf_carrier()
+        box, channel = self.start_platform("douyin", seed=35)
+        order, sale = self.platform_order(box, channel)
+        picking = self.delivery(sale)
+        picking.carrier_id = self.carrier
+        picking.send_to_shipper()  # the waybill is printed before the parcel leaves
+        waybill = picking.carrier_tracking_ref
+        self.assertTrue(waybill)
+        self.platform_update(box, channel, order, receiver={"detail": "文一路 8 号"})
+        conflict = self.assertLocked(sale, "address_after_waybill")
+        conflict.action_follow_platform()
+        self.assertResolved(conflict, "follow")
+        self.assertEqual(sf_box.orders[picking.hub_carrier_order_code]["dealType"], 2, "cancelled at SF")
+        self.assertFalse(picking.carrier_tracking_ref)
+        self.assertIn(waybill, conflict.resolution)
+        self.assertEqual(picking.partner_id.street, "文一路 8 号")
+
+    def test_following_the_new_address_of_a_shipped_parcel_asks_the_carrier(self):
+        sf_box = self.sf_carrier()
         box, channel = self.start_platform("douyin", seed=34)
         order, sale = self.platform_order(box, channel)
         picking = self.validate(self.delivery(sale), "")
