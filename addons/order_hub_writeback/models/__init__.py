@@ -3,3 +3,7 @@ from . import order_hub_writeback
 from . import queue_job
 from . import sale_order
 from . import stock_picking
+from . import order_hub_conflict
+from . import order_hub_writeback_conflict
+from . import order_hub_order_importer_conflict
+from . import sale_order_conflict

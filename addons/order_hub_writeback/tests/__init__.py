@@ -1,2 +1,4 @@
 from . import test_security
 from . import test_writeback
+from . import test_conflict
+from . import test_conflict_concurrency

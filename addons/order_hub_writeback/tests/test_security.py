@@ -6,6 +6,8 @@ ACCESS_DESIGN = {
     # pushes are written by their jobs (the hub's own records); managers retry them
     "order.hub.writeback": {"customer_service": "r", "warehouse": "r", "manager": "r"},
     "order.hub.carrier.code": {"customer_service": "r", "warehouse": "r", "manager": "rwcd"},
+    # conflicts are opened by the hub; managers resolve them through the choice buttons
+    "order.hub.conflict": {"customer_service": "r", "warehouse": "r", "manager": "r"},
 }
 
 
@@ -16,6 +18,12 @@ class TestSecurity(AccessDesignMixin, OrderHubCommon):
 
     def test_failures_menu_is_for_managers(self):
         menu = self.env.ref("order_hub_writeback.order_hub_writeback_menu")
+        for user, visible in ((self.user_manager, True), (self.user_cs, False), (self.user_warehouse, False)):
+            menus = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+            self.assertEqual(menu.id in menus, visible, user.name)
+
+    def test_conflict_queue_is_for_managers(self):
+        menu = self.env.ref("order_hub_writeback.order_hub_conflict_menu")
         for user, visible in ((self.user_manager, True), (self.user_cs, False), (self.user_warehouse, False)):
             menus = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
             self.assertEqual(menu.id in menus, visible, user.name)
