@@ -3,3 +3,8 @@ from . import order_hub_writeback
 from . import queue_job
 from . import sale_order
 from . import stock_picking
+from . import order_hub_receiver
+from . import order_hub_order_importer
+from . import queue_job_receiver
+from . import sale_order_receiver
+from . import stock_picking_receiver
