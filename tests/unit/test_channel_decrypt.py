@@ -130,10 +130,12 @@ def test_parse_virtual_numbers_risk_control_and_missing_items():
     }
     receiver = parse_douyin(data, "1", ciphers)
     assert (receiver.name, receiver.phone, receiver.virtual_phone) == ("王伟", "17100000000-1234", True)
+    risk = {"custom_err": {"err_code": 300008, "err_msg": "环境存在安全风险，请稍后再试"}}
     with pytest.raises(errors.TransientError):
-        parse_douyin({"custom_err": {"err_code": 300008, "err_msg": "环境存在安全风险，请稍后再试"}}, "1", ciphers)
+        parse_douyin(risk, "1", ciphers)
+    closed = {"decrypt_infos": [info("#n#", err_no=300003, err_msg="订单已关闭")]}
     with pytest.raises(DecryptRefused):
-        parse_douyin({"decrypt_infos": [info("#n#", err_no=300003, err_msg="订单已关闭")]}, "1", {"name": "#n#"})
+        parse_douyin(closed, "1", {"name": "#n#"})
     with pytest.raises(errors.BadPayload):
         parse_douyin({"decrypt_infos": [info("#n#")]}, "1", ciphers)
 
