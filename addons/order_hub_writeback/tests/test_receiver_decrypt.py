@@ -4,6 +4,9 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
+
 from .common import WritebackCommon
 
 DECRYPT_METHOD = "_job_decrypt"
@@ -257,3 +260,31 @@ class TestReceiverDecrypt(WritebackCommon):
         self.assertEqual(len(box.decrypts), 2)
         self.ship(picking)
         self.assertIn("新地址路 9 号 3 单元", self.sent_receiver(picking)["address"])
+
+    def test_network_faults_retry_and_a_job_that_gives_up_shows_decrypt_failed(self):
+        box, channel = self.start_platform("douyin", seed=26)
+        before = self.env["queue.job"].search([])
+        order, sale = self.douyin_order(box, channel)
+        jobs = self.decrypt_jobs(before)
+        box.behave(server_errors=1)
+        errors = self.run_jobs_once(jobs)
+        self.assertEqual(len(errors), 1)
+        self.assertIsInstance(errors[0], RetryableJobError)
+        self.assertEqual(jobs.state, "pending", "queue_job tries again with its back-off")
+        self.assertEqual(sale.hub_receiver_state, "encrypted")
+        # queue_job gives up after its last try: the receiver says so
+        job = Job.load(self.env, jobs.uuid)
+        job.set_failed(exc_name="RetryableJobError", exc_message=str(errors[0]))
+        job.store()
+        self.assertEqual(sale.hub_receiver_state, "failed")
+        self.assertIn("gave up", sale.hub_receiver_error)
+        with self.assertRaises(UserError) as info:
+            self.ship(self.delivery(sale))
+        self.assertIn("Decrypt Failed", str(info.exception))
+        # the platform answers again: Retry Decryption
+        before = self.env["queue.job"].search([])
+        sale.with_user(self.user_cs).action_hub_retry_decrypt()
+        self.run_jobs(self.decrypt_jobs(before))
+        self.assertEqual(sale.hub_receiver_state, "decrypted")
+        picking = self.ship(self.delivery(sale))
+        self.assertEqual(self.sent_receiver(picking)["contact"], order.buyer.name)
