@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .order_hub_receiver import RECEIVER_STATE
@@ -86,6 +86,13 @@ class StockPicking(models.Model):
                 picking.sudo().with_context(tracking_disable=True).partner_id = receiver.partner_id
                 continue
             raise UserError(receiver._hub_waybill_refusal(picking))
+
+    def action_hub_retry_decrypt(self):
+        """Retry Decryption from the delivery (warehouse, customer service)."""
+        receivers = self.sudo().sale_id.hub_receiver_ids
+        if not receivers:
+            raise UserError(_("The receiver of this delivery is not encrypted."))
+        return receivers.with_env(self.env).action_retry()
 
     def button_validate(self):
         self.filtered(lambda p: p.picking_type_id.print_label)._hub_receiver_for_waybill()

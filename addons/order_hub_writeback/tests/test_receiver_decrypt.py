@@ -281,9 +281,9 @@ class TestReceiverDecrypt(WritebackCommon):
         with self.assertRaises(UserError) as info:
             self.ship(self.delivery(sale))
         self.assertIn("Decrypt Failed", str(info.exception))
-        # the platform answers again: Retry Decryption
+        # the platform answers again: Retry Decryption, from the delivery
         before = self.env["queue.job"].search([])
-        sale.with_user(self.user_cs).action_hub_retry_decrypt()
+        self.delivery(sale).with_user(self.user_warehouse).action_hub_retry_decrypt()
         self.run_jobs(self.decrypt_jobs(before))
         self.assertEqual(sale.hub_receiver_state, "decrypted")
         picking = self.ship(self.delivery(sale))
