@@ -104,7 +104,8 @@ class OrderHubReceiver(models.Model):
         record = sale.sudo().hub_receiver_ids[:1]
         if not record:
             record = self.sudo().create({"sale_order_id": sale.id, **vals})
-            record._hub_request()  # an order whose deliveries already exist
+            if sale.state == "sale":  # an order whose deliveries already exist
+                record._hub_request()
             return record
         if all(record[name] == value for name, value in vals.items()):
             return record
