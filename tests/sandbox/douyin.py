@@ -1,4 +1,5 @@
-"""Douyin shop (抖店) sandbox: order.searchList, order.orderDetail, token.create/refresh.
+"""Douyin shop (抖店) sandbox: order.searchList, order.orderDetail, token.create/refresh,
+the write-back calls and order.batchDecrypt (with a decrypt quota per window).
 
 Checks signatures as the platform documents them: ``sign_method`` md5 or
 hmac-sha256 over ``app_secret + "app_key"..."method"..."param_json"...
@@ -7,6 +8,7 @@ body (or the ``param_json`` query parameter of older clients).  Answers in the
 ``{code, msg, sub_code, sub_msg, log_id, data}`` envelope (success 10000).
 """
 
+import base64
 import hashlib
 import hmac
 import json
@@ -202,6 +204,7 @@ class DouyinSandbox(PlatformSandbox):
             "token.create": self.token_create,
             "order.logisticsAdd": self.logistics_add,
             "order.logisticsAddMultiPack": self.logistics_add_multi_pack,
+            "order.batchDecrypt": self.batch_decrypt,
         }.get(method)
         if request.method != "POST" or handler is None:
             return Answer(200, envelope(code=70000, msg="api offline", sub_code="isv.method-not-exist"))
@@ -363,3 +366,77 @@ class DouyinSandbox(PlatformSandbox):
         sign = hashlib.md5(creds["app_key"].encode() + body + creds["app_secret"].encode()).hexdigest()
         headers = {"Content-Type": "application/json", "app-id": creds["app_key"], "event-sign": sign}
         return headers, body, url
+
+    # ---- receiver decryption ---------------------------------------------------
+    def __init__(self, *args, **kwargs):
+        self.decrypts = []  # each batchDecrypt carried out: {"wall", "order_ids", "ciphers"}
+        self.decrypt_limit = None  # orders a window may decrypt (None: no limit)
+        self.decrypt_window = 86400.0
+        super().__init__(*args, **kwargs)
+
+    def decrypt_quota(self, limit=None, window=86400.0):
+        """Allow ``limit`` decrypted orders per ``window`` seconds (None: no limit);
+        a call beyond it is refused with the platform's quota error (code 90000)."""
+        with self.lock:
+            self.decrypt_limit = limit
+            self.decrypt_window = float(window)
+
+    def batch_decrypt(self, params):
+        """Decrypt the ciphertexts of orders (``auth_id`` = the order id); every
+        order of a call counts once against the quota of the window.  A
+        ciphertext that is not one of the order's current ones is refused."""
+        infos = params.get("cipher_infos")
+        if not isinstance(infos, list) or not infos or len(infos) > 50:
+            return envelope(
+                code=40003, msg="invalid parameter", sub_code="isv.parameter-invalid:cipher_infos"
+            )
+        with self.lock:
+            order_ids = sorted({str(info.get("auth_id")) for info in infos})
+            now = time.time()
+            used = sum(
+                len(call["order_ids"]) for call in self.decrypts if call["wall"] > now - self.decrypt_window
+            )
+            if self.decrypt_limit is not None and used + len(order_ids) > self.decrypt_limit:
+                return envelope(**QUOTA_ERROR)
+            results = [self._decrypt_one(info) for info in infos]
+            self.decrypts.append({"wall": now, "order_ids": order_ids, "ciphers": len(infos)})
+        return envelope({"decrypt_infos": results, "custom_err": {"err_code": 0, "err_msg": ""}})
+
+    def _decrypt_one(self, info):
+        auth_id, cipher = str(info.get("auth_id")), str(info.get("cipher_text") or "")
+        order = self.orders.get(auth_id)
+        current = self.render(order) if order else {}
+        ours = (
+            current.get("encrypt_post_receiver"),
+            current.get("encrypt_post_tel"),
+            current.get("post_addr", {}).get("encrypt_detail"),
+        )
+        value = plaintext_of(cipher) if cipher in ours else None
+        return {
+            "auth_id": auth_id,
+            "cipher_text": cipher,
+            "decrypt_text": value or "",
+            "err_no": 0 if value is not None else CIPHER_MISMATCH[0],
+            "err_msg": "" if value is not None else CIPHER_MISMATCH[1],
+            "is_virtual_tel": False,
+            "phone_no_a": "",
+            "phone_no_b": "",
+            "expire_time": 0,
+        }
+
+
+# the shop's decrypt quota is used up (third-party integrations see code 90000)
+QUOTA_ERROR = {"code": 90000, "msg": "已达到店铺解密上限", "sub_code": "isv.decrypt-quota-exceeded"}
+CIPHER_MISMATCH = (300004, "密文与订单不匹配")
+
+
+def plaintext_of(cipher, salt="dy"):
+    """The value inside a ``fake_cipher`` ciphertext, or None when it is not one."""
+    try:
+        raw = base64.b64decode(cipher.strip("#"), validate=True)
+    except ValueError:
+        return None
+    value = raw[32:].decode(errors="replace")
+    if hashlib.sha256(f"{salt}:{value}".encode()).digest() != raw[:32]:
+        return None
+    return value

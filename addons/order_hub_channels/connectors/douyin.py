@@ -35,7 +35,7 @@ from .base import (
     text,
     unix_time,
 )
-from .errors import AuthError, BadPayload, ConnectorError, RateLimited, TransientError
+from .errors import AuthError, BadPayload, ConnectorError, QuotaExceeded, RateLimited, TransientError
 
 STATUS = {
     "1": c.STATUS_UNPAID,
@@ -51,6 +51,8 @@ STATUS = {
     "39": c.STATUS_CANCELLED,
 }
 EXPIRED_SUB_CODES = ("isv.access-token-expired", "isv.access-token-no-existed")
+# the shop's quota is used up (decrypt quota: "已达到店铺解密上限") [T]
+QUOTA_CODES = ("90000",)
 
 
 def param_json(params) -> str:
@@ -115,6 +117,8 @@ class DouyinClient(ChannelClient):
         what = f"Douyin refused {method} (code {code}{', ' + sub_code if sub_code else ''}: {reason})."
         if code == "60000":
             raise RateLimited(what, retry_after=float(self.config.extra.get("busy_retry_after", 1)))
+        if code in QUOTA_CODES:
+            raise QuotaExceeded(what)
         if code in ("20000", "70000") or response.status >= 500:
             raise TransientError(what)
         if sub_code in EXPIRED_SUB_CODES:

@@ -8,6 +8,8 @@ The ORM layer decides what to do from the type alone:
   after ``retry_after`` seconds.
 * ``TransientError``: network error, timeout, HTTP 5xx, platform "busy" codes;
   retry later.
+* ``QuotaExceeded``: a quota of the shop is used up (e.g. Douyin's decrypt
+  quota); retrying soon does not help, retry hours later.
 * ``SignatureError``: a webhook whose signature is bad, missing or replayed;
   answer 401 and store nothing.
 * ``BadPayload``: malformed JSON, truncated body, missing or bad field; retrying
@@ -69,3 +71,8 @@ class BadPayload(ConnectorError, ValueError):
     def __init__(self, message, field=None):
         super().__init__(message)
         self.field = field
+
+
+class QuotaExceeded(ConnectorError):
+    """A quota of the shop (e.g. Douyin's decrypt quota) is used up: the same
+    call works again only once the platform gives new quota (hours later)."""

@@ -7,3 +7,8 @@ from . import order_hub_conflict
 from . import order_hub_writeback_conflict
 from . import order_hub_order_importer_conflict
 from . import sale_order_conflict
+from . import order_hub_receiver
+from . import order_hub_order_importer
+from . import queue_job_receiver
+from . import sale_order_receiver
+from . import stock_picking_receiver
