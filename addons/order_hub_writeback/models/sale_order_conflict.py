@@ -3,6 +3,9 @@ from odoo import _, api, fields, models
 from odoo.addons.order_hub.models.sale_order import HUB_ROLE_GROUPS
 from odoo.addons.order_hub_channels.models.sale_order_hub import SHIPPING_ACTIONS
 
+# context key: the platform statuses applied are those of orders arriving
+ARRIVING_KEY = "order_hub_arriving"
+
 
 class SaleOrder(models.Model):
     """The conflict breaker on the order: which contradictions open a
@@ -66,6 +69,13 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # platform statuses
     # ------------------------------------------------------------------
+    def _hub_run_platform_status(self, action, arrival):
+        # an order arriving with its first payload already shipped was never
+        # the warehouse's to pick: its delivery is validated as before
+        return super(SaleOrder, self.with_context(**{ARRIVING_KEY: arrival}))._hub_run_platform_status(
+            action, arrival
+        )
+
     def _hub_apply_platform_status(self, action):
         """Contradictions of a platform status open a conflict instead of being
         applied or only noted: cancelled (or refunded) while a delivery is done;
@@ -88,6 +98,28 @@ class SaleOrder(models.Model):
                     note=_("The platform cancelled (or refunded) this order; it was shipped from Odoo."),
                 )
             orders -= shipped.with_env(self.env)
+        if action in SHIPPING_ACTIONS and not self.env.context.get(ARRIVING_KEY):
+            # shipped on the platform while the warehouse has not picked the
+            # delivery Odoo reserved for it: the hub does not validate it by
+            # itself (that would take stock still on the shelf off the books).
+            # An order arriving already shipped, or a delivery the warehouse
+            # picked, is validated as before; a delivery not reserved is tried
+            # (and noted) as before, then opens the conflict below.
+            unpicked = watched.filtered(
+                lambda s: s.state == "sale"
+                and s._hub_outgoing_pickings().filtered(
+                    lambda p: p.state == "assigned" and not all(p.move_ids.mapped("picked"))
+                )
+            )
+            for order in unpicked:
+                if order.channel_fulfilment != "completed":  # what the platform says is kept
+                    order.channel_fulfilment = "completed" if action == "complete" else "shipped"
+                conflicts._hub_open(
+                    order,
+                    "shipped_not_done",
+                    note=_("The platform says this order shipped; the warehouse has not picked it."),
+                )
+            orders -= unpicked.with_env(self.env)
         res = super(SaleOrder, orders)._hub_apply_platform_status(action)
         if action in SHIPPING_ACTIONS:
             still_open = watched.filtered(

@@ -150,6 +150,30 @@ class TestConflict(WritebackCommon):
         self.assertEqual(sale.hub_stage_code, "shipped")
         self.assertFalse(self.push_jobs(before), "the platform's own shipment is not written back")
 
+    def test_shipped_before_the_warehouse_picked_locks_instead_of_validating(self):
+        """The delivery is reserved but nobody picked it: the hub does not take
+        the stock off the books by itself; following the platform does."""
+        self.import_now(canonical_order("CF-7"))
+        sale = self.sale_orders("CF-7")
+        self.assertEqual(sale.picking_ids.state, "assigned")
+        self.import_now(canonical_order("CF-7", status="shipped", minutes=5))
+        conflict = self.assertLocked(sale, "shipped_not_done")
+        self.assertEqual(sale.picking_ids.state, "assigned", "not validated by the platform's status")
+        self.assertIn("not picked", conflict.platform_state)
+        self.assertEqual(sale.channel_fulfilment, "shipped", "what the platform says is kept")
+        conflict.action_follow_platform()
+        self.assertResolved(conflict, "follow")
+        self.assertEqual(sale.picking_ids.state, "done")
+        self.assertEqual(sale.hub_stage_code, "shipped")
+
+    def test_shipped_after_the_warehouse_picked_is_validated(self):
+        self.import_now(canonical_order("CF-8"))
+        sale = self.sale_orders("CF-8")
+        sale.picking_ids.move_ids.picked = True
+        self.import_now(canonical_order("CF-8", status="shipped", minutes=5))
+        self.assertFalse(sale.hub_conflict_locked)
+        self.assertEqual(sale.picking_ids.state, "done")
+
     def test_intercept_asks_the_warehouse_and_records_the_request(self):
         sale, _stock = self._shipped_with_open_delivery("CF-3")
         conflict = self.assertLocked(sale, "shipped_not_done")

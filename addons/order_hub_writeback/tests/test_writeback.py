@@ -264,6 +264,7 @@ class TestWriteback(WritebackCommon):
     def test_shipped_on_the_platform_is_not_written_back(self):
         box, channel = self.start_platform("douyin", seed=11)
         order, sale = self.platform_order(box, channel)
+        self.delivery(sale).move_ids.picked = True  # picked, not validated yet
         before = self.env["queue.job"].search([])
         payload = canonical_order(
             order.id, skus=("TST-001", "TST-002"), platform="douyin", status="shipped", minutes=5
