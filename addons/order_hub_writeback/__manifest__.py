@@ -18,6 +18,8 @@
         "views/order_hub_carrier_code_views.xml",
         "views/sale_order_views.xml",
         "views/order_hub_writeback_menus.xml",
+        "data/stock_sync_data.xml",
+        "views/order_hub_stock_state_views.xml",
     ],
     "installable": True,
     "auto_install": True,

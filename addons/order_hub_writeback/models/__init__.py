@@ -3,3 +3,8 @@ from . import order_hub_writeback
 from . import queue_job
 from . import sale_order
 from . import stock_picking
+from . import order_hub_stock_state
+from . import order_hub_channel
+from . import product_product
+from . import stock_quant
+from . import stock_move

@@ -1,2 +1,3 @@
 from . import test_security
 from . import test_writeback
+from . import test_stock_sync

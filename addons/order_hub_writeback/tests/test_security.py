@@ -6,6 +6,8 @@ ACCESS_DESIGN = {
     # pushes are written by their jobs (the hub's own records); managers retry them
     "order.hub.writeback": {"customer_service": "r", "warehouse": "r", "manager": "r"},
     "order.hub.carrier.code": {"customer_service": "r", "warehouse": "r", "manager": "rwcd"},
+    # channel stock rows are written by the publishing jobs; everyone reads them
+    "order.hub.stock.state": {"customer_service": "r", "warehouse": "r", "manager": "r"},
 }
 
 
