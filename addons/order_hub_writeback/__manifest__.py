@@ -20,6 +20,7 @@
         "views/order_hub_writeback_menus.xml",
         "data/stock_sync_data.xml",
         "views/order_hub_stock_state_views.xml",
+        "views/order_hub_inventory_sentinel_views.xml",
     ],
     "installable": True,
     "auto_install": True,

@@ -8,3 +8,5 @@ from . import order_hub_channel
 from . import product_product
 from . import stock_quant
 from . import stock_move
+from . import order_hub_inventory_sentinel
+from . import order_hub_inventory_report

@@ -19,3 +19,11 @@ class StockQuant(models.Model):
         if products is not None:
             self.env["order.hub.stock.state"]._hub_stock_changed(products | self.product_id)
         return result
+
+    def _apply_inventory(self):
+        """An inventory adjustment may settle a cloud warehouse's reported
+        difference: the paused products are compared again."""
+        products = self.product_id
+        result = super()._apply_inventory()
+        self.env["order.hub.inventory.report"]._hub_recheck(products)
+        return result

@@ -1,3 +1,4 @@
 from . import test_security
 from . import test_writeback
 from . import test_stock_sync
+from . import test_inventory_sentinel
