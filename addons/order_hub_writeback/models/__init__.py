@@ -3,6 +3,7 @@ from . import order_hub_writeback
 from . import queue_job
 from . import sale_order
 from . import stock_picking
+from . import order_hub_stock_dirty
 from . import order_hub_stock_state
 from . import order_hub_channel
 from . import product_product

@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, fields, models
@@ -105,42 +106,43 @@ class OrderHubChannel(models.Model):
     def _hub_publish_stock(self):
         params = self.env["ir.config_parameter"].sudo()
         chunk = int(params.get_param("order_hub_writeback.stock_chunk", 2000))
-        states = self.env["order.hub.stock.state"].search(
-            [("channel_id", "=", self.id), ("dirty", "=", True)], limit=chunk, order="id"
-        )
-        if not states:
+        Dirty = self.env["order.hub.stock.dirty"]
+        marks = Dirty._hub_take(self, chunk)
+        if not marks:
             return _("Nothing to publish.")
         if not self.hub_stock_sync:
-            states.write({"dirty": False})
+            Dirty._hub_done([(row_id, seq) for row_id, seq, _product in marks])
             return _("Stock publishing is off for this channel.")
+        mark_of = {product_id: (row_id, seq) for row_id, seq, product_id in marks}
+        states = self.env["order.hub.stock.state"]._hub_ensure(self, list(mark_of))
         hours = float(params.get_param("order_hub_writeback.stock_refresh_hours", 24))
         stale = fields.Datetime.now() - timedelta(hours=hours) if hours else None
         figures = states._hub_figures(self)
         now = fields.Datetime.now()
         to_send, by_code = [], {}
         for state in states:
-            qty, reason = figures[state.id]
-            state.write({"preview_qty": qty, "preview_reason": reason, "preview_at": now, "will_send": False})
+            qty, _reason = figures[state.id]
             if state._hub_needs_sending(qty, stale):
                 to_send.append(
                     stock_sync.StockItem(state.platform_code, qty, key=f"oh-stock-{state.id}-{qty}")
                 )
                 by_code[state.platform_code] = state
-        (states - self.env["order.hub.stock.state"].union(*by_code.values())).write({"dirty": False})
+        states._hub_write_preview(figures, now)
         outcome = self._hub_send_stock(to_send) if to_send else stock_sync.PublishOutcome()
+        sent = defaultdict(list)  # one write per published figure
         for item in outcome.sent:
-            by_code[item.code].write(
-                {"dirty": False, "published_qty": item.quantity, "published_at": now, "error": False}
-            )
+            sent[item.quantity].append(by_code[item.code].id)
+        for qty, ids in sent.items():
+            states.browse(ids).write({"published_qty": qty, "published_at": now, "error": False})
         for code, reason in outcome.failed.items():
-            by_code[code].write({"dirty": False, "error": reason})
-        more = self.env["order.hub.stock.state"].search_count(
-            [("channel_id", "=", self.id), ("dirty", "=", True), ("id", "not in", states.ids)], limit=1
-        )
+            by_code[code].write({"error": reason})
+        # what was not sent stays marked for a later job
+        pending = {by_code[item.code].product_id.id for item in outcome.pending}
+        Dirty._hub_done([pair for product_id, pair in mark_of.items() if product_id not in pending])
         if outcome.error is not None:
             retry_after = getattr(outcome.error, "retry_after", 60)
             self._hub_enqueue_stock_sync(eta=max(int(retry_after), 1), follow_up=True)
-        elif more:
+        elif len(marks) >= chunk:
             self._hub_enqueue_stock_sync(eta=0, follow_up=True)
         why = str(outcome.error) if outcome.error is not None else ""
         return _(
@@ -180,25 +182,17 @@ class OrderHubChannel(models.Model):
         self._check_manager(_("Only Order Hub managers can preview the published stock."))
         channel = self.sudo()
         State = self.env["order.hub.stock.state"].sudo()
-        dirty = State.search([("channel_id", "=", channel.id), ("dirty", "=", True)])
-        State._hub_mark_dirty(channel)
-        states = State.search([("channel_id", "=", channel.id)])
-        # only the upsert marked the rows that were not waiting: put them back
-        (states - dirty).write({"dirty": False})
+        states = State._hub_ensure(channel)
         hours = float(
             self.env["ir.config_parameter"].sudo().get_param("order_hub_writeback.stock_refresh_hours", 24)
         )
         stale = fields.Datetime.now() - timedelta(hours=hours) if hours else None
         now = fields.Datetime.now()
-        for state, (qty, reason) in states._hub_figures(channel).items():
-            record = State.browse(state)
-            record.write(
-                {
-                    "preview_qty": qty,
-                    "preview_reason": reason,
-                    "preview_at": now,
-                    "will_send": channel.hub_stock_sync and record._hub_needs_sending(qty, stale),
-                }
+        figures = states._hub_figures(channel)
+        states._hub_write_preview(figures, now)
+        if channel.hub_stock_sync:
+            states.filtered(lambda s: s._hub_needs_sending(figures[s.id][0], stale)).write(
+                {"will_send": True}
             )
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "order_hub_writeback.order_hub_stock_state_action"

@@ -9,10 +9,10 @@ CHANGED_KEY = "order_hub_stock_changed"
 
 class OrderHubStockState(models.Model):
     """The stock of one product on one channel: what was last published, when,
-    and what would be published now and why (the dry run).  ``dirty`` rows
-    wait for their channel's publishing job: a stock change marks the row
-    (one row per channel and product, a database constraint and an upsert)
-    instead of calling the platform."""
+    and what would be published now and why (the dry run).  Only the
+    channel's publishing job and the preview write these rows; a stock change
+    marks the pair in ``order.hub.stock.dirty`` instead of calling the
+    platform."""
 
     _name = "order.hub.stock.state"
     _description = "Channel Stock"
@@ -24,7 +24,7 @@ class OrderHubStockState(models.Model):
     company_id = fields.Many2one(related="channel_id.company_id", store=True)
     platform = fields.Selection(related="channel_id.platform")
     platform_code = fields.Char("Platform SKU", readonly=True)
-    dirty = fields.Boolean("To Publish", readonly=True, index=True)
+    dirty = fields.Boolean("To Publish", compute="_compute_dirty", search="_search_dirty")
     published_qty = fields.Integer("Last Published", readonly=True)
     published_at = fields.Datetime("Published At", readonly=True)
     preview_qty = fields.Integer("Would Publish", readonly=True)
@@ -45,6 +45,33 @@ class OrderHubStockState(models.Model):
             "One stock row per channel and product.",
         ),
     ]
+
+    def _dirty_pairs(self):
+        marks = (
+            self.env["order.hub.stock.dirty"]
+            .sudo()
+            .search_read(
+                [("channel_id", "in", self.channel_id.ids), ("product_id", "in", self.product_id.ids)],
+                ["channel_id", "product_id"],
+            )
+        )
+        return {(m["channel_id"][0], m["product_id"][0]) for m in marks}
+
+    def _compute_dirty(self):
+        pairs = self._dirty_pairs()
+        for state in self:
+            state.dirty = (state.channel_id.id, state.product_id.id) in pairs
+
+    def _search_dirty(self, operator, value):
+        if operator not in ("=", "!="):
+            return NotImplemented
+        self.env["order.hub.stock.dirty"].flush_model()
+        query = SQL(
+            "(SELECT s.id FROM order_hub_stock_state s JOIN order_hub_stock_dirty d "
+            "ON d.channel_id = s.channel_id AND d.product_id = s.product_id)"
+        )
+        positive = (operator == "=") == bool(value)
+        return [("id", "in" if positive else "not in", query)]
 
     # ------------------------------------------------------------------
     # marking
@@ -74,8 +101,13 @@ class OrderHubStockState(models.Model):
 
     @api.model
     def _hub_mark_dirty(self, channels, product_ids=None):
-        """Upsert a dirty row for every mapped product of ``channels`` (among
-        ``product_ids`` when given); returns the ids of the channels marked."""
+        """Mark the mapped products of ``channels`` for publication."""
+        return self.env["order.hub.stock.dirty"].sudo()._hub_mark(channels, product_ids)
+
+    @api.model
+    def _hub_ensure(self, channel, product_ids=None):
+        """The stock rows of ``channel`` for its mapped products (among
+        ``product_ids`` when given), created when missing."""
         self.env["order.hub.product.map"].flush_model()
         self.flush_model()
         products = SQL("AND m.product_id = ANY(%s)", list(product_ids)) if product_ids is not None else SQL()
@@ -83,28 +115,29 @@ class OrderHubStockState(models.Model):
             SQL(
                 """
                 INSERT INTO order_hub_stock_state
-                    (channel_id, product_id, company_id, platform_code, dirty,
+                    (channel_id, product_id, company_id, platform_code,
                      create_uid, create_date, write_uid, write_date)
-                SELECT DISTINCT ON (c.id, m.product_id) c.id, m.product_id, c.company_id, m.code, true,
+                SELECT DISTINCT ON (m.product_id) c.id, m.product_id, c.company_id, m.code,
                        %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
                   FROM order_hub_channel c
                   JOIN order_hub_product_map m
                     ON m.platform = c.platform AND (m.channel_id = c.id OR m.channel_id IS NULL)
-                 WHERE c.id = ANY(%(channels)s) %(products)s
-                 ORDER BY c.id, m.product_id, m.channel_id NULLS LAST, m.id
-                ON CONFLICT (channel_id, product_id)
-                DO UPDATE SET dirty = true, platform_code = EXCLUDED.platform_code
-                RETURNING channel_id
+                 WHERE c.id = %(channel)s %(products)s
+                 ORDER BY m.product_id, m.channel_id NULLS LAST, m.id
+                ON CONFLICT (channel_id, product_id) DO UPDATE SET platform_code = EXCLUDED.platform_code
+                 WHERE order_hub_stock_state.platform_code IS DISTINCT FROM EXCLUDED.platform_code
                 """,
                 uid=self.env.uid,
-                channels=channels.ids,
+                channel=channel.id,
                 products=products,
             )
         )
-        marked = {row[0] for row in self.env.cr.fetchall()}
-        self.invalidate_model(["dirty", "platform_code"])
+        self.invalidate_model(["platform_code"])
         self.env["order.hub.channel"].invalidate_model(["hub_stock_state_ids"])
-        return marked
+        domain = [("channel_id", "=", channel.id)]
+        if product_ids is not None:
+            domain.append(("product_id", "in", list(product_ids)))
+        return self.search(domain)
 
     # ------------------------------------------------------------------
     # figures
@@ -138,6 +171,18 @@ class OrderHubStockState(models.Model):
                 ),
             )
         return figures
+
+    def _hub_write_preview(self, figures, now):
+        """Store the figures computed now (``{state id: (quantity, reason)}``):
+        one write for the time, one per figure that changed."""
+        self.write({"preview_at": now, "will_send": False})
+        changed = {}
+        for state in self:
+            figure = figures[state.id]
+            if (state.preview_qty, state.preview_reason) != figure:
+                changed.setdefault(figure, []).append(state.id)
+        for (qty, reason), ids in changed.items():
+            self.browse(ids).write({"preview_qty": qty, "preview_reason": reason})
 
     def _hub_needs_sending(self, qty, stale_before):
         self.ensure_one()

@@ -8,6 +8,7 @@ ACCESS_DESIGN = {
     "order.hub.carrier.code": {"customer_service": "r", "warehouse": "r", "manager": "rwcd"},
     # channel stock rows are written by the publishing jobs; everyone reads them
     "order.hub.stock.state": {"customer_service": "r", "warehouse": "r", "manager": "r"},
+    "order.hub.stock.dirty": {"manager": "r"},
     # sentinels are configured by managers (their secret is a manager-only field);
     # reported figures are written by the sentinel itself, read by the warehouse
     "order.hub.inventory.sentinel": {"warehouse": "r", "manager": "rwcd"},

@@ -39,6 +39,7 @@ class TestStockSync(WritebackCommon):
         channel = self.sandbox_channel(
             box, f"st-{platform}-{seed}", warehouse_id=self.warehouse.id, hub_stock_sync=True, **values
         )
+        self.channels |= channel
         return box, channel
 
     def map(self, channel, products, prefix="7"):
@@ -56,8 +57,15 @@ class TestStockSync(WritebackCommon):
             codes[product] = code
         return codes
 
+    def setUp(self):
+        super().setUp()
+        # other channels of the database publishing their stock are left alone
+        self.channels = self.env["order.hub.channel"]
+
     def publish_jobs(self, before):
-        return self.new_jobs(before).filtered(lambda j: j.method_name == PUBLISH)
+        return self.new_jobs(before).filtered(
+            lambda j: j.method_name == PUBLISH and j.records <= self.channels
+        )
 
     def scheduled_publish(self):
         """The scheduled action, then the jobs it enqueued."""
@@ -237,3 +245,22 @@ class TestStockSync(WritebackCommon):
         self.run_jobs(self.publish_jobs(before))
         self.assertEqual(box.stock[codes[self.parts[0]]], 0)
         self.assertEqual(box.stock[codes[self.parts[1]]], 3)
+
+    def test_a_change_during_a_publication_stays_marked(self):
+        """The job deletes only the marks it read: a product marked again while
+        the job talked to the platform is published by the next job."""
+        box, channel = self.channel_for("jd", seed=15)
+        self.map(channel, self.parts)
+        Dirty = self.env["order.hub.stock.dirty"]
+        Dirty._hub_mark(channel)
+        taken = Dirty._hub_take(channel, 10)
+        self.assertEqual(len(taken), 3)
+        Dirty._hub_mark(channel, [self.parts[0].id])  # committed meanwhile
+        Dirty._hub_done([(row_id, seq) for row_id, seq, _product in taken])
+        left = Dirty.search([("channel_id", "=", channel.id)])
+        self.assertEqual(left.product_id, self.parts[0])
+        states = self.env["order.hub.stock.state"]._hub_ensure(channel)
+        self.assertEqual(states.filtered("dirty").product_id, self.parts[0])
+        self.assertEqual(
+            states.search([("dirty", "=", True), ("channel_id", "=", channel.id)]), states.filtered("dirty")
+        )
