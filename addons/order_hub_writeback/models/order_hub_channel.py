@@ -4,7 +4,6 @@ from datetime import timedelta
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.order_hub_channels import connectors
 from odoo.addons.order_hub_channels.connectors import stock_sync
 from odoo.addons.order_hub_channels.connectors.http import RateLimiter
 from odoo.addons.order_hub_channels.models.order_hub_channel import MANAGER
@@ -155,10 +154,12 @@ class OrderHubChannel(models.Model):
         ).strip()
 
     def _hub_send_stock(self, items):
+        """``publish`` the items; a channel whose settings make no client (a
+        Shopify channel without its shop) refuses every item with the reason."""
         try:
             client = self._get_client()
         except ValueError as error:
-            raise UserError(str(error)) from None
+            return stock_sync.PublishOutcome(failed={item.code: str(error) for item in items})
         api = stock_sync.STOCK_APIS[self.platform]
         rate = self.rate_limit or api.rate
         # paced at the channel's rate, with the platform's burst (Shopify: 40)
@@ -167,8 +168,6 @@ class OrderHubChannel(models.Model):
             client.config.extra["location_id"] = self.hub_stock_location
         try:
             return stock_sync.publish(client, items)
-        except connectors.errors.ConnectorError as error:  # pragma: no cover - publish catches them
-            raise UserError(str(error)) from None
         finally:
             client.close()
 

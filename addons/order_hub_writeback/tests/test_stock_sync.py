@@ -264,3 +264,14 @@ class TestStockSync(WritebackCommon):
         self.assertEqual(
             states.search([("dirty", "=", True), ("channel_id", "=", channel.id)]), states.filtered("dirty")
         )
+
+    def test_a_channel_without_its_settings_shows_the_reason_on_each_row(self):
+        box, channel = self.channel_for("shopify", seed=16)
+        self.map(channel, self.parts)
+        channel.write({"api_base_url": False, "shop_id": False})
+        self.scheduled_publish()
+        states = channel.hub_stock_state_ids
+        self.assertEqual(len(states), 3)
+        self.assertTrue(all("shop domain" in (state.error or "") for state in states), states.mapped("error"))
+        self.assertFalse(states.filtered("dirty"), "no job loops on it: the schedule tries again")
+        self.assertFalse(box.stock_calls)
