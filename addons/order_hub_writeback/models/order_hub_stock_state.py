@@ -88,7 +88,7 @@ class OrderHubStockState(models.Model):
             changed = precommit.data[CHANGED_KEY] = set()
             env = self.env(su=True)
             precommit.add(lambda: env["order.hub.stock.state"]._hub_mark_changed(changed))
-        changed.update(products.ids)
+        changed.update(pid for pid in products.ids if isinstance(pid, int))  # not new records
 
     @api.model
     def _hub_mark_changed(self, product_ids):
