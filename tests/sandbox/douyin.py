@@ -205,6 +205,7 @@ class DouyinSandbox(PlatformSandbox):
             "order.logisticsAdd": self.logistics_add,
             "order.logisticsAddMultiPack": self.logistics_add_multi_pack,
             "order.batchDecrypt": self.batch_decrypt,
+            "sku.syncStock": self.sync_stock,
         }.get(method)
         if request.method != "POST" or handler is None:
             return Answer(200, envelope(code=70000, msg="api offline", sub_code="isv.method-not-exist"))
@@ -305,6 +306,22 @@ class DouyinSandbox(PlatformSandbox):
             answer = envelope({"pack_list": packs})
             self.write_answers[key] = answer
         return self.late(Answer(200, answer))
+
+    # ---- stock sync -----------------------------------------------------------
+    def sync_stock(self, params):
+        """One SKU's stock (``sku_id`` or merchant ``code``), set (``incremental`` false)."""
+        if self.stock_too_fast():
+            return self.busy_answer
+        ref = str(params.get("sku_id") or params.get("code") or "")
+        num_ = params.get("stock_num")
+        if not ref:
+            return envelope(code=40001, msg="missing parameter", sub_code="isv.parameter-missing:sku_id")
+        if not isinstance(num_, int) or num_ < 0 or params.get("incremental"):
+            return envelope(code=40003, msg="invalid parameter", sub_code="isv.parameter-invalid:stock_num")
+        if ref.startswith("UNKNOWN"):
+            return envelope(code=50002, msg="business error", sub_code="isv.business-failed:商品不存在")
+        self.set_stock("sku.syncStock", {ref: num_})
+        return envelope({})
 
     def _new_token(self):
         token = self.issue_token(f"dy-token-{secrets.token_hex(8)}")

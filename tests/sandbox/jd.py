@@ -196,6 +196,8 @@ class JdSandbox(PlatformSandbox):
             )
         if method == "jingdong.pop.order.shipment":
             return self.shipment(business)
+        if method == "jingdong.stock.write.updateSkuStock":
+            return self.update_sku_stock(business)
         if method == "jingdong.pop.order.get":
             return Answer(
                 200, {"jingdong_pop_order_get_responce": {"code": "0", "orderDetailInfo": self.get(business)}}
@@ -270,6 +272,19 @@ class JdSandbox(PlatformSandbox):
             return Answer(200, {key: {"code": "0", "sopjosshipment_result": result}})
         result = {"success": True, "errorCode": "0", "chineseErrCode": "成功", "englishErrCode": "success"}
         return self.late(Answer(200, {key: {"code": "0", "sopjosshipment_result": result}}))
+
+    def update_sku_stock(self, business):
+        """One SKU's stock, set; "App Call Limited" (code 2) when faster than the limit."""
+        if self.stock_too_fast():
+            return self.busy_answer
+        sku, stock = str(business.get("skuId") or ""), business.get("stockNum")
+        key = "jingdong_stock_write_updateSkuStock_responce"
+        if not sku or not isinstance(stock, int) or stock < 0:
+            return Answer(200, {key: {"code": "0", "success": False, "message": "参数错误"}})
+        if sku.startswith("UNKNOWN"):
+            return Answer(200, {key: {"code": "0", "success": False, "message": "商品不存在"}})
+        self.set_stock("jingdong.stock.write.updateSkuStock", {sku: stock})
+        return Answer(200, {key: {"code": "0", "success": True}})
 
     def webhook(self, order_id, topic=None, url=""):
         raise NotImplementedError("JD has no simple signed order webhook; orders arrive by pull.")

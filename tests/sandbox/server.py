@@ -39,6 +39,8 @@ BEHAVIOUR_DEFAULTS = {
     "token_ttl": 7200,  # lifetime of tokens issued from now on
     "late_writes": 0,  # next N write-back calls are carried out, then answered only after ...
     "late_delay": 3.0,  # ... this many seconds (a client with a shorter timeout gives up)
+    "stock_max_rps": None,  # stock updates: the platform's limit (None: the sandbox's ``stock_limit``) ...
+    "stock_burst": None,  # ... and the updates it takes at once; faster ones get the platform's refusal
 }
 
 
@@ -76,6 +78,7 @@ class LoggedRequest:
 class PlatformSandbox:
     platform = ""
     busy_answer = Answer(200, {"code": "busy"})
+    stock_limit = (100.0, 5)  # stock updates per second, and at once (see connectors/stock_sync.py)
 
     def __init__(self, orders=0, seed=0, now=None, spread=2 * 86400, credentials=None, token_ttl=None):
         self.lock = threading.RLock()
@@ -85,6 +88,11 @@ class PlatformSandbox:
         self.writes = []  # write-back calls the platform carried out: (api, params)
         self.shipments = {}  # order id -> [{"tracking", "company", "items": {line id: qty}}]
         self.write_answers = {}  # idempotency key (Douyin request_id) -> the answer given
+        self.stock = {}  # platform SKU reference -> the stock last set
+        self.stock_calls = []  # stock updates carried out: (api, {reference: quantity})
+        self.stock_refused = 0  # stock updates refused as too fast
+        self._stock_bucket = None
+        self._stock_last = 0.0
         self.behaviour = dict(BEHAVIOUR_DEFAULTS)
         if token_ttl:
             self.behaviour["token_ttl"] = token_ttl
@@ -180,6 +188,9 @@ class PlatformSandbox:
             self.behaviour = dict(BEHAVIOUR_DEFAULTS)
             self.requests.clear()
             self.writes.clear()
+            self.stock_calls.clear()
+            self.stock_refused = 0
+            self._stock_bucket = None
 
     # ---- write-back state ------------------------------------------------------
     def remaining(self, order):
@@ -248,6 +259,32 @@ class PlatformSandbox:
                 order.updated = max(int(time.time()), order.updated + 1)
                 self.writes.append((api, {"order_id": order.id}))
             return None
+
+    def stock_too_fast(self):
+        """True (and counted) when this stock update comes faster than the platform's limit."""
+        with self.lock:
+            rate = self.behaviour["stock_max_rps"]
+            burst = self.behaviour["stock_burst"]
+            rate = float(self.stock_limit[0] if rate is None else rate)
+            burst = float(self.stock_limit[1] if burst is None else burst)
+            if not rate:
+                return False
+            now = time.monotonic()
+            if self._stock_bucket is None:
+                self._stock_bucket, self._stock_last = burst, now
+            self._stock_bucket = min(burst, self._stock_bucket + (now - self._stock_last) * rate)
+            self._stock_last = now
+            if self._stock_bucket < 1:
+                self.stock_refused += 1
+                return True
+            self._stock_bucket -= 1
+            return False
+
+    def set_stock(self, api, quantities):
+        """Carry out a stock update ({reference: quantity})."""
+        with self.lock:
+            self.stock_calls.append((api, dict(quantities)))
+            self.stock.update(quantities)
 
     def late(self, answer):
         """Mark a write-back answer to be sent late when ``behave(late_writes=N)`` asked for it."""
@@ -335,6 +372,10 @@ class PlatformSandbox:
         if name == "behave":
             self.behave(**body)
             return Answer(200, self.behaviour)
+        if name == "stock":
+            return Answer(
+                200, {"stock": self.stock, "calls": len(self.stock_calls), "refused": self.stock_refused}
+            )
         if name == "reset":
             self.reset()
             return Answer(200, self.behaviour)

@@ -159,6 +159,7 @@ class ShopeeSandbox(PlatformSandbox):
             "/api/v2/logistics/ship_order": self.ship_order,
             "/api/v2/order/cancel_order": self.cancel_order,
             "/api/v2/logistics/update_tracking_status": self.update_tracking_status,
+            "/api/v2/product/update_stock": self.update_stock,
         }.get(request.path)
         if handler is None:
             return Answer(404, envelope(error="error_not_found", message="Wrong path."))
@@ -280,6 +281,32 @@ class ShopeeSandbox(PlatformSandbox):
                 envelope(error="error_order_status", message="The order cannot be cancelled in its status."),
             )
         return self.late(Answer(200, envelope({"update_time": self.orders[str(body["order_sn"])].updated})))
+
+    def update_stock(self, request):
+        """The stock of an item's models (model 0: an item without models); 429 when too fast."""
+        if self.stock_too_fast():
+            return Answer(
+                429, envelope(error="error_rate_limit", message="Too many requests."), {"Retry-After": "1"}
+            )
+        body = request.json() or {}
+        item = str(body.get("item_id") or "")
+        models = body.get("stock_list") or []
+        if not item or not models or len(models) > 50:
+            return Answer(
+                400, envelope(error="error_param", message="item_id and 1 to 50 stock_list entries.")
+            )
+        done, failed = {}, []
+        for model in models:
+            stock = ((model.get("seller_stock") or [{}])[0]).get("stock")
+            model_id = int(model.get("model_id") or 0)
+            if item.startswith("9999") or not isinstance(stock, int) or stock < 0:
+                failed.append({"model_id": model_id, "failed_reason": "Item or stock invalid."})
+                continue
+            done[f"{item}:{model_id}" if model_id else item] = stock
+        if done:
+            self.set_stock("product/update_stock", done)
+        success = [{"model_id": int(k.partition(":")[2] or 0), "stock": v} for k, v in done.items()]
+        return Answer(200, envelope({"success_list": success, "failure_list": failed}))
 
     def refresh(self, request):
         try:

@@ -32,6 +32,7 @@ ORDERS_RE = re.compile(r"^/admin/api/(\d{4}-\d{2})/orders(?:/(\d+))?\.json$")
 FULFILLMENT_ORDERS_RE = re.compile(r"^/admin/api/\d{4}-\d{2}/orders/(\d+)/fulfillment_orders\.json$")
 FULFILLMENTS_RE = re.compile(r"^/admin/api/\d{4}-\d{2}/fulfillments\.json$")
 CANCEL_RE = re.compile(r"^/admin/api/\d{4}-\d{2}/orders/(\d+)/cancel\.json$")
+GRAPHQL_RE = re.compile(r"^/admin/api/\d{4}-\d{2}/graphql\.json$")
 TOPICS = {
     "created": "orders/create",
     "paid": "orders/paid",
@@ -42,6 +43,7 @@ TOPICS = {
 
 class ShopifySandbox(PlatformSandbox):
     platform = "shopify"
+    stock_limit = (2.0, 40)  # the REST bucket: 40 calls, leaking 2 a second
 
     def make_credentials(self, seed):
         return {
@@ -144,6 +146,8 @@ class ShopifySandbox(PlatformSandbox):
         writeback = self.writeback(request)
         if writeback:
             return writeback
+        if GRAPHQL_RE.match(request.path) and request.method == "POST":
+            return self.graphql(request.json() or {})
         match = ORDERS_RE.match(request.path)
         if not match:
             return Answer(404, {"errors": "Not Found"})
@@ -204,6 +208,38 @@ class ShopifySandbox(PlatformSandbox):
                 return Answer(422, {"errors": "Cannot cancel an order that has fulfillments"})
             return self.late(Answer(200, {"order": self.render(self.orders[match.group(1)])}))
         return None
+
+    def graphql(self, body):
+        """``inventorySetQuantities`` only (the stock sync); 429 with Retry-After when too fast."""
+        if self.stock_too_fast():
+            return Answer(429, {"errors": "Exceeded call limit."}, {"Retry-After": "1"})
+        if "inventorySetQuantities" not in str(body.get("query") or ""):
+            return Answer(200, {"errors": [{"message": "This sandbox serves inventorySetQuantities only."}]})
+        data = ((body.get("variables") or {}).get("input")) or {}
+        quantities = data.get("quantities") or []
+        if data.get("name") != "available" or not quantities or len(quantities) > 250:
+            return Answer(200, {"errors": [{"message": "name must be available, 1 to 250 quantities."}]})
+        done, user_errors = {}, []
+        for index, entry in enumerate(quantities):
+            item = str(entry.get("inventoryItemId") or "").rsplit("/", 1)[-1]
+            quantity = entry.get("quantity")
+            if not item or item.startswith("UNKNOWN") or not isinstance(quantity, int):
+                user_errors.append(
+                    {"field": ["input", "quantities", str(index), "inventoryItemId"], "message": "not found"}
+                )
+                continue
+            done[item] = quantity
+        if done:
+            self.set_stock("inventorySetQuantities", done)
+        group = {"reason": "correction"} if done else None
+        return Answer(
+            200,
+            {
+                "data": {
+                    "inventorySetQuantities": {"inventoryAdjustmentGroup": group, "userErrors": user_errors}
+                }
+            },
+        )
 
     def create_fulfillment(self, body):
         fulfillment = body.get("fulfillment") or {}

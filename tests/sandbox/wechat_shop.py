@@ -137,6 +137,8 @@ class WechatShopSandbox(PlatformSandbox):
             return Answer(200, self.list(body))
         if request.path == "/channels/ec/order/delivery/send":
             return self.delivery_send(body)
+        if request.path == "/channels/ec/product/stock/update":
+            return self.stock_update(body)
         if request.path == "/channels/ec/order/get":
             order = self.orders.get(str(body.get("order_id")))
             if order is None:
@@ -171,6 +173,18 @@ class WechatShopSandbox(PlatformSandbox):
             if refused:
                 return Answer(200, error(*SHIP_REFUSALS[refused]))
         return self.late(Answer(200, error(0, "ok")))
+
+    def stock_update(self, body):
+        """One SKU's stock: ``diff_type`` 3 sets it; 45011 when faster than the quota."""
+        if self.stock_too_fast():
+            return Answer(200, error(45011, "api minute-quota reach limit"))
+        product, sku, num_ = str(body.get("product_id") or ""), str(body.get("sku_id") or ""), body.get("num")
+        if not product or not sku or body.get("diff_type") != 3 or not isinstance(num_, int) or num_ < 0:
+            return Answer(200, error(47001, "data format error"))
+        if product.startswith("UNKNOWN"):
+            return Answer(200, error(10020003, "product not exist"))
+        self.set_stock("product/stock/update", {product if product == sku else f"{product}:{sku}": num_})
+        return Answer(200, error(0, "ok"))
 
     def token(self, query):
         creds = self.credentials

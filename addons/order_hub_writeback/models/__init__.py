@@ -12,3 +12,11 @@ from . import order_hub_order_importer
 from . import queue_job_receiver
 from . import sale_order_receiver
 from . import stock_picking_receiver
+from . import order_hub_stock_dirty
+from . import order_hub_stock_state
+from . import order_hub_channel
+from . import product_product
+from . import stock_quant
+from . import stock_move
+from . import order_hub_inventory_sentinel
+from . import order_hub_inventory_report

@@ -10,6 +10,13 @@ ACCESS_DESIGN = {
     "order.hub.conflict": {"customer_service": "r", "warehouse": "r", "manager": "r"},
     # written by the import and the decryption jobs; CS and warehouse retry through a button
     "order.hub.receiver": {"customer_service": "r", "warehouse": "r", "manager": "r"},
+    # channel stock rows are written by the publishing jobs; everyone reads them
+    "order.hub.stock.state": {"customer_service": "r", "warehouse": "r", "manager": "r"},
+    "order.hub.stock.dirty": {"manager": "r"},
+    # sentinels are configured by managers (their secret is a manager-only field);
+    # reported figures are written by the sentinel itself, read by the warehouse
+    "order.hub.inventory.sentinel": {"warehouse": "r", "manager": "rwcd"},
+    "order.hub.inventory.report": {"warehouse": "r", "manager": "r"},
 }
 
 
