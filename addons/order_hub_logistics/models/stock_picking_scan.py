@@ -1,4 +1,5 @@
 from odoo import _, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, float_is_zero
 
 
@@ -117,11 +118,12 @@ class StockPicking(models.Model):
             return self._hub_scan_refuse(self._hub_scan_wrong_product_message(barcode))
         move = moves.filtered(lambda m: not m._hub_scan_complete())[:1]
         if not move:
+            demand = "{:g}".format(sum(moves.mapped("product_uom_qty")))
             return self._hub_scan_refuse(
                 _(
                     "Over-scan: %(product)s is complete (%(qty)s).",
                     product=moves[0].product_id.display_name,
-                    qty=f"{sum(moves.mapped('product_uom_qty')):g}",
+                    qty=demand,
                 )
             )
         unit = move.product_id.uom_id._compute_quantity(1.0, move.product_uom)
@@ -166,9 +168,17 @@ class StockPicking(models.Model):
                     products=", ".join(missing.product_id.mapped("display_name")),
                 )
             )
-        for move in self._hub_scan_moves():
-            move.write({"quantity": move.hub_scanned_qty, "picked": True})
-        result = self.button_validate()
+        try:
+            with self.env.cr.savepoint():
+                for move in self._hub_scan_moves():
+                    move.write({"quantity": move.hub_scanned_qty, "picked": True})
+                result = self.button_validate()
+        except UserError as error:
+            # e.g. the carrier refused or could not be reached for the waybill:
+            # the counts stay, the picker retries with Validate
+            return self._hub_scan_refuse(
+                _("%(name)s is not shipped: %(reason)s", name=self.name, reason=error.args[0])
+            )
         if isinstance(result, dict):
             # a question first (carrier and tracking number of a platform
             # order): the client opens it and reloads the delivery after

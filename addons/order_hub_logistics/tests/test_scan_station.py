@@ -5,6 +5,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from .carrier_common import CarrierCommon
 from .common import LogisticsCommon
 
 
@@ -228,3 +229,39 @@ class TestScanStation(LogisticsCommon):
             self.skipTest("database installed without demo data")
         station = self.env.ref("order_hub_logistics.order_hub_scan_station_action")
         self.assertEqual(user.action_id.id, station.id)
+
+
+@tagged("post_install", "-at_install")
+class TestScanStationCarrier(CarrierCommon):
+    """The last scan validates through the carrier: SF creates the waybill
+    (its sandbox); a carrier that cannot be reached leaves the delivery open
+    with its counts, for the picker to validate again."""
+
+    def _scanned_delivery(self, carrier):
+        self.product.barcode = "6901000000055"
+        order = self._order([(self.product, 1)], warehouse_id=self.wh_a.id, hub_source="jd")
+        order.action_confirm()
+        picking = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        picking.carrier_id = carrier
+        station = self.env["order.hub.scan.station"].with_user(self.user_warehouse)
+        result = station.scan("6901000000055", picking_id=picking.id)
+        self.env.invalidate_all()
+        return order, picking, result
+
+    def test_sf_creates_the_waybill_at_the_last_scan(self):
+        order, picking, result = self._scanned_delivery(self.sf)
+        self.assertTrue(result["ok"], result.get("message"))
+        self.assertEqual(picking.state, "done")
+        self.assertTrue(picking.carrier_tracking_ref)
+        self.assertEqual(result["picking"]["waybill"], picking.carrier_tracking_ref)
+        self.assertEqual(order.hub_stage_code, "shipped")
+
+    def test_unreachable_carrier_keeps_the_counts(self):
+        self.sf.hub_api_url = "http://127.0.0.1:9/std/service"
+        order, picking, result = self._scanned_delivery(self.sf)
+        self.assertFalse(result["ok"])
+        self.assertIn(picking.name, result["message"])
+        self.assertEqual(picking.state, "assigned")
+        self.assertEqual(picking.move_ids.hub_scanned_qty, 1.0)
+        self.assertTrue(result["picking"]["complete"], "the Validate button is offered")
+        self.assertNotEqual(order.hub_stage_code, "shipped")

@@ -44,7 +44,9 @@ class ScanTourCommon(HttpCase):
         )
         cls.order.action_confirm()
         cls.picking = cls.order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
-        cls.picking.name = "TOUR-SCAN-PICK"
+        # a phone order needs no waybill from a carrier (the demo carriers'
+        # sandboxes are not running in tests)
+        cls.picking.write({"name": "TOUR-SCAN-PICK", "carrier_id": False})
 
     def _check_shipped(self):
         self.assertEqual(self.picking.state, "done")

@@ -45,12 +45,12 @@ const steps = () => [
     },
     {
         content: "and counts nothing",
-        trigger: ".o_hub_scan_picking:not(:has(.o_hub_scan_line_done)) .o_hub_scan_line[data-barcode=6920261000028]:contains(0 / 1)",
+        trigger: ".o_hub_scan_picking:not(:has(.o_hub_scan_line_done)) .o_hub_scan_line[data-barcode='6920261000028']:contains(0 / 1)",
     },
     scan("6920261000028", "a right product"),
     {
         content: "is counted",
-        trigger: ".o_hub_scan_ok ~ .o_hub_scan_picking .o_hub_scan_line_done[data-barcode=6920261000028]:contains(1 / 1)",
+        trigger: ".o_hub_scan_ok ~ .o_hub_scan_picking .o_hub_scan_line_done[data-barcode='6920261000028']:contains(1 / 1)",
     },
     scan("6920261000028", "the same product once more"),
     {
@@ -59,7 +59,7 @@ const steps = () => [
     },
     {
         content: "the count stays at the demand",
-        trigger: ".o_hub_scan_line[data-barcode=6920261000028]:contains(1 / 1)",
+        trigger: ".o_hub_scan_line[data-barcode='6920261000028']:contains(1 / 1)",
     },
     scan("6920261000011", "the last product"),
     {
