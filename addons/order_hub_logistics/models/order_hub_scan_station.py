@@ -48,7 +48,13 @@ class OrderHubScanStation(models.AbstractModel):
         rows = [p._hub_scan_summary() for p in pickings]
         rows.sort(key=lambda r: (not r["overdue"], r["ship_by"] or "9999", r["id"]))
         batches = self.env["stock.picking.batch"].search(
-            [("state", "=", "in_progress"), ("picking_type_code", "=", "outgoing")], order="id desc", limit=20
+            [
+                ("state", "=", "in_progress"),
+                ("picking_type_code", "=", "outgoing"),
+                ("picking_ids.sale_id.hub_in_scope", "=", True),
+            ],
+            order="id desc",
+            limit=20,
         )
         return {
             "pickings": rows,

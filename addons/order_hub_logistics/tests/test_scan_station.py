@@ -196,6 +196,14 @@ class TestScanStation(LogisticsCommon):
         self.assertEqual(self._delivery(second).state, "done")
         self.assertEqual(second.hub_stage_code, "shipped")
         self.assertIn(batch.id, [b["id"] for b in self.station.get_today()["batches"]])
+        outside = self._order([(self.product_c, 1)], warehouse_id=self.wh_a.id, hub_in_scope=False)
+        outside.action_confirm()
+        outside_batch = self.env["stock.picking.batch"].create(
+            {"picking_ids": [Command.set(self._delivery(outside).ids)]}
+        )
+        outside_batch.action_confirm()
+        listed = [b["id"] for b in self.station.get_today()["batches"]]
+        self.assertNotIn(outside_batch.id, listed, "batches of sales outside the hub stay out")
 
     def test_access(self):
         """Customer service and plain users cannot use the station (nor
