@@ -150,6 +150,29 @@ class TestScanStation(LogisticsCommon):
         self._scan("6901000000024", picking=picking)
         self.assertEqual(picking.state, "done")
 
+    def test_owed_gifts_are_listed_and_their_reship_is_scanned(self):
+        gift = self.env["order.hub.gift"].create(
+            {
+                "order_id": self.order.id,
+                "sale_line_id": self.order.order_line[1].id,
+                "product_id": self.product_b.id,
+                "quantity": 1,
+                "promised_date": fields.Date.today() + timedelta(days=3),
+            }
+        )
+        owed = self.station.scan(self.order.name)["picking"]["owed_gifts"]
+        self.assertEqual([g["product"] for g in owed], [self.product_b.display_name])
+        gift.action_create_reship()
+        reship = gift.picking_id
+        rows = {row["id"]: row for row in self.station.get_today()["pickings"]}
+        self.assertIn(reship.id, rows, "the re-ship delivery is on today's list")
+        self.assertTrue(rows[reship.id]["gift"])
+        self.assertFalse(self.station.scan(self.order.name)["picking"]["owed_gifts"], "no longer owed")
+        result = self._scan("6901000000024", picking=reship)
+        self.assertTrue(result["ok"], result.get("message"))
+        self.assertEqual(reship.state, "done")
+        self.assertEqual(gift.state, "shipped")
+
     def test_carrier_label_is_printed(self):
         self.env["ir.attachment"].create(
             {
