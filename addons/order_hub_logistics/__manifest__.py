@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "Order Hub",
     "website": "https://github.com/order-hub/order-hub",
-    "depends": ["order_hub", "stock", "delivery", "stock_delivery"],
+    "depends": ["order_hub", "stock", "delivery", "stock_delivery", "stock_picking_batch", "barcodes"],
     "external_dependencies": {"python": ["requests", "openpyxl"]},
     "data": [
         "security/ir.model.access.csv",
@@ -23,7 +23,16 @@
         "views/portal_templates.xml",
         "views/order_hub_ship_wizard_views.xml",
         "views/order_hub_settings_views.xml",
+        "views/order_hub_scan_station_views.xml",
     ],
-    "demo": ["demo/order_hub_logistics_demo.xml"],
+    "demo": ["demo/order_hub_logistics_demo.xml", "demo/order_hub_scan_station_demo.xml"],
+    "assets": {
+        "web.assets_backend": [
+            "order_hub_logistics/static/src/scan_station/*",
+        ],
+        "web.assets_tests": [
+            "order_hub_logistics/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -66,7 +66,8 @@ class TestDemoData(OrderHubCommon):
     def test_demo_users_open_their_workbench(self):
         homes = {
             "cs": "order_hub.sale_order_action_customer_service",
-            "warehouse": "order_hub.stock_picking_action_warehouse",
+            # the warehouse lands on order_hub_logistics' scan station
+            # (order_hub_logistics/tests/test_scan_station.py)
             "manager": "order_hub.sale_order_action_manager",
         }
         for role, action in homes.items():

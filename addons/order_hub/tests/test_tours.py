@@ -91,4 +91,11 @@ class TestWarehousePhoneTour(TourCommon):
     def test_warehouse_landing_on_a_phone(self):
         self.hub_order.picking_ids.name = "TOUR-HUB-PICK"
         self.outside.picking_ids.name = "TOUR-OUTSIDE-PICK"
-        self.start_tour("/odoo", "order_hub_warehouse_landing", login="hub.warehouse", timeout=300)
+        # the picker lands on the scan station (order_hub_logistics, its own
+        # tour); its shipments list is one menu away
+        self.start_tour(
+            "/odoo/action-order_hub.stock_picking_action_warehouse",
+            "order_hub_warehouse_landing",
+            login="hub.warehouse",
+            timeout=300,
+        )

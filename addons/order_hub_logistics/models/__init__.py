@@ -9,3 +9,7 @@ from . import stock_warehouse
 from . import delivery_carrier
 from . import stock_picking
 from . import sale_order
+from . import stock_move
+from . import stock_picking_scan
+from . import stock_picking_batch
+from . import order_hub_scan_station
