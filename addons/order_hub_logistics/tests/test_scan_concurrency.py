@@ -49,7 +49,8 @@ class TestConcurrentScans(TransactionCase):
                     "order_line": [Command.create({"product_id": product.id, "product_uom_qty": DEMAND})],
                 }
             )
-            order.action_confirm()
+            if order.state != "sale":  # the fast lane confirms it when the database is in a surge
+                order.action_confirm()
             user = env["res.users"].create(
                 {
                     "name": f"Scan picker {tag}",
