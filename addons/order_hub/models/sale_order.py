@@ -207,6 +207,7 @@ class SaleOrder(models.Model):
         audit = self.env["order.hub.audit.log"]
         for order in orders.filtered("hub_stage_id"):
             audit._record(order, "hub_stage_id", False, order.hub_stage_id.name)
+        self.env["order.hub.stage.history"]._hub_record_moves(orders.filtered("hub_stage_id"), now)
         orders.filtered(lambda o: o.state == "sale")._hub_on_confirmed()
         return orders
 
@@ -286,10 +287,12 @@ class SaleOrder(models.Model):
         stage = self.env["order.hub.stage"]._get_by_code(stage_code)
         now = fields.Datetime.now()
         audit = self.env["order.hub.audit.log"]
+        moved = self.browse()
         for order in self:
             previous = order.hub_stage_id
             if previous == stage:
                 continue
+            moved |= order
             # the stage of an order outside the hub's scope is kept quietly:
             # no message in its chatter
             order.sudo().with_context(
@@ -305,6 +308,8 @@ class SaleOrder(models.Model):
             audit._record(
                 order, "hub_stage_id", previous.name or False, stage.name, source=source, note=reason
             )
+        # every stay in a stage, with its working hours (stage history)
+        self.env["order.hub.stage.history"]._hub_record_moves(moved, now, source=source)
         return True
 
     def action_hub_move(self, stage_code=None):
