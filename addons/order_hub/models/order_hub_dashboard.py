@@ -5,6 +5,7 @@ import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 MANAGER_GROUP = "order_hub.group_order_hub_manager"
 PERIOD_DAYS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
@@ -150,20 +151,83 @@ class OrderHubDashboard(models.AbstractModel):
             ("create_date", ">=", fields.Datetime.to_string(ctx["from"])),
         ]
 
-    def _funnel(self, ctx):
+    def _order_facts(self, ctx):
+        """One pass over the hub's orders received in the period (the covering
+        index): per channel, the funnel counts and the KPI counts of orders.
+        Kept in ``ctx`` for the funnel and the KPIs."""
+        if "facts" in ctx:
+            return ctx["facts"]
         self.env.flush_all()
-        columns = ", ".join(f"count({column})" for _key, column in FUNNEL_STEPS if column)
-        self.env.cr.execute(
-            f"""
-            SELECT hub_source, count(*), {columns}
-              FROM sale_order
-             WHERE hub_in_scope AND company_id IN %s AND create_date >= %s
-             GROUP BY hub_source
-             ORDER BY count(*) DESC
-            """,
-            [ctx["companies"], ctx["from"]],
+        order_fields = self.env["sale.order"]._fields
+        promise = {
+            "ship": "hub_promised_ship_date" in order_fields,
+            "delivery": "hub_promised_delivery_date" in order_fields,
+        }
+        ship = (
+            SQL(
+                "count(*) FILTER (WHERE hub_shipped_at IS NOT NULL AND hub_promised_ship_date IS NOT NULL), "
+                "count(*) FILTER (WHERE hub_shipped_at <= hub_promised_ship_date)"
+            )
+            if promise["ship"]
+            else SQL("0, 0")
         )
-        fetched = self.env.cr.fetchall()
+        delivery = (
+            SQL(
+                "count(*) FILTER (WHERE hub_delivered_at IS NOT NULL "
+                "AND hub_promised_delivery_date IS NOT NULL), "
+                "count(*) FILTER (WHERE hub_delivered_at <= hub_promised_delivery_date)"
+            )
+            if promise["delivery"]
+            else SQL("0, 0")
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT hub_source, count(*), count(hub_paid_at), count(hub_confirmed_at),
+                       count(hub_shipped_at), count(hub_delivered_at),
+                       count(*) FILTER (WHERE hub_paid_at IS NOT NULL AND hub_confirmed_at IS NOT NULL),
+                       count(*) FILTER (WHERE hub_paid_at IS NOT NULL AND hub_confirmed_at IS NOT NULL
+                                          AND NOT COALESCE(hub_pay_confirm_late, FALSE)),
+                       %s, %s,
+                       COALESCE(sum(hub_gift_line_count) FILTER (WHERE hub_shipped_at IS NOT NULL), 0),
+                       COALESCE(sum(hub_gift_line_delivered) FILTER (WHERE hub_shipped_at IS NOT NULL), 0)
+                  FROM sale_order
+                 WHERE hub_in_scope AND company_id IN %s AND create_date >= %s
+                 GROUP BY hub_source
+                 ORDER BY count(*) DESC
+                """,
+                ship,
+                delivery,
+                ctx["companies"],
+                ctx["from"],
+            )
+        )
+        rows = self.env.cr.fetchall()
+        totals = [sum(row[index] for row in rows) for index in range(6, 14)]
+        ctx["facts"] = {
+            "rows": rows,
+            "promise": promise,
+            "totals": dict(
+                zip(
+                    (
+                        "pay_measured",
+                        "pay_on_time",
+                        "ship_measured",
+                        "ship_on_time",
+                        "delivery_measured",
+                        "delivery_kept",
+                        "gifts",
+                        "gifts_delivered",
+                    ),
+                    totals,
+                    strict=True,
+                )
+            ),
+        }
+        return ctx["facts"]
+
+    def _funnel(self, ctx):
+        fetched = [row[:6] for row in self._order_facts(ctx)["rows"]]
         labels = dict(self.env["sale.order"]._fields["hub_source"]._description_selection(self.env))
         step_labels = {
             "received": _("Received"),
@@ -277,8 +341,8 @@ class OrderHubDashboard(models.AbstractModel):
                    count(*) FILTER (WHERE so.hub_sla_deadline <= %(now)s),
                    count(*) FILTER (
                        WHERE so.hub_sla_deadline <= %(limit)s
-                         AND NOT EXISTS (SELECT 1 FROM order_hub_ticket t
-                                          WHERE t.order_id = so.id AND t.state = 'in_progress'))
+                         AND so.id NOT IN (SELECT t.order_id FROM order_hub_ticket t
+                                            WHERE t.state = 'in_progress' AND t.order_id IS NOT NULL))
               FROM sale_order so
              WHERE so.hub_in_scope AND so.hub_sla_deadline IS NOT NULL AND so.company_id IN %(companies)s
             """,
@@ -336,17 +400,11 @@ class OrderHubDashboard(models.AbstractModel):
         cr = self.env.cr
         order_fields = self.env["sale.order"]._fields
         base = self._base_domain(ctx)
-        args = [ctx["companies"], ctx["from"]]
-        where = "so.hub_in_scope AND so.company_id IN %s AND so.create_date >= %s"
         kpis = []
 
-        cr.execute(
-            f"""SELECT count(*), count(*) FILTER (WHERE NOT COALESCE(so.hub_pay_confirm_late, FALSE))
-                  FROM sale_order so
-                 WHERE {where} AND so.hub_paid_at IS NOT NULL AND so.hub_confirmed_at IS NOT NULL""",
-            args,
-        )
-        measured, on_time = cr.fetchone()
+        facts = self._order_facts(ctx)
+        totals = facts["totals"]
+        measured, on_time = totals["pay_measured"], totals["pay_on_time"]
         kpis.append(
             self._ratio(
                 "pay_confirm",
@@ -358,18 +416,8 @@ class OrderHubDashboard(models.AbstractModel):
             )
         )
 
-        has_ship_promise = "hub_promised_ship_date" in order_fields
-        if has_ship_promise:
-            cr.execute(
-                f"""SELECT count(*), count(*) FILTER (WHERE so.hub_shipped_at <= so.hub_promised_ship_date)
-                      FROM sale_order so
-                     WHERE {where} AND so.hub_shipped_at IS NOT NULL
-                       AND so.hub_promised_ship_date IS NOT NULL""",
-                args,
-            )
-            measured, on_time = cr.fetchone()
-        else:
-            measured = on_time = 0
+        has_ship_promise = facts["promise"]["ship"]
+        measured, on_time = totals["ship_measured"], totals["ship_on_time"]
         kpis.append(
             self._ratio(
                 "on_time_ship",
@@ -384,19 +432,8 @@ class OrderHubDashboard(models.AbstractModel):
             )
         )
 
-        has_promise = "hub_promised_delivery_date" in order_fields
-        if has_promise:
-            cr.execute(
-                f"""SELECT count(*),
-                           count(*) FILTER (WHERE so.hub_delivered_at <= so.hub_promised_delivery_date)
-                      FROM sale_order so
-                     WHERE {where} AND so.hub_delivered_at IS NOT NULL
-                       AND so.hub_promised_delivery_date IS NOT NULL""",
-                args,
-            )
-            measured, kept = cr.fetchone()
-        else:
-            measured = kept = 0
+        has_promise = facts["promise"]["delivery"]
+        measured, kept = totals["delivery_measured"], totals["delivery_kept"]
         kpis.append(
             self._ratio(
                 "promise",
@@ -476,13 +513,7 @@ class OrderHubDashboard(models.AbstractModel):
             )
         )
 
-        cr.execute(
-            f"""SELECT count(*), count(*) FILTER (WHERE l.qty_delivered >= l.product_uom_qty)
-                  FROM sale_order_line l JOIN sale_order so ON so.id = l.order_id
-                 WHERE l.hub_is_gift AND {where} AND so.hub_shipped_at IS NOT NULL""",
-            args,
-        )
-        gifts, delivered = cr.fetchone()
+        gifts, delivered = totals["gifts"], totals["gifts_delivered"]
         kpis.append(
             self._ratio(
                 "gift_fulfilment",
