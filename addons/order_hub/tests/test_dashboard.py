@@ -57,6 +57,14 @@ class TestDashboard(LifecycleCommon):
         orders[1]._hub_move_to("confirmed")
         orders[4]._hub_move_to("exception")
         orders[4]._hub_move_to("confirmed", source="web")
+        # a gift owed on a shipped order, not delivered (a service: nothing delivered by hand)
+        orders[0].write(
+            {
+                "order_line": [
+                    Command.create({"product_id": self.service.id, "product_uom_qty": 1, "hub_is_gift": True})
+                ]
+            }
+        )
         ticket_types = self.env["order.hub.ticket.type"].search([], limit=2)
         orders[2]._hub_open_ticket(ticket_types[0].code)
         orders[3]._hub_open_ticket(ticket_types[0].code)
@@ -130,6 +138,14 @@ class TestDashboard(LifecycleCommon):
         self.assertEqual(kpis["ticket_completeness"]["denominator"], len(tickets))
         self.assertEqual(kpis["ticket_completeness"]["numerator"], 0)
         self.assertFalse(kpis["self_service"]["measured"])
+        gift_lines = orders.filtered("hub_shipped_at").order_line.filtered("hub_is_gift")
+        self.assertEqual(kpis["gift_fulfilment"]["denominator"], len(gift_lines))
+        self.assertEqual(
+            kpis["gift_fulfilment"]["numerator"],
+            len(gift_lines.filtered(lambda line: line.qty_delivered >= line.product_uom_qty)),
+        )
+        self.assertEqual(kpis["gift_fulfilment"]["denominator"], 1)
+        self.assertEqual(self._count(kpis["gift_fulfilment"]["domain"]), len(gift_lines.order_id))
 
         # an order of another period is not counted
         data_today = self._data("today")
