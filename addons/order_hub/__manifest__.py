@@ -2,7 +2,7 @@
     "name": "Order Hub",
     "summary": "Order operations hub: stages with SLA clocks, exception tickets, "
     "audit trail and role workbenches on top of sale orders",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Order Hub",
@@ -45,6 +45,9 @@
         "views/order_hub_surge_log_views.xml",
         "views/order_hub_rules_menus.xml",
         "views/order_hub_settings_views.xml",
+        "security/order_hub_stage_history_security.xml",
+        "views/order_hub_stage_history_views.xml",
+        "views/order_hub_dashboard_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
@@ -54,10 +57,14 @@
         "demo/stock_warehouse_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "order_hub/static/src/dashboard/*",
+        ],
         "web.assets_tests": [
             "order_hub/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "application": True,
     "installable": True,
 }

@@ -41,3 +41,6 @@ from . import sale_order_claims
 from . import sale_order_reservation
 from . import order_hub_login_failure
 from . import res_users_login
+from . import order_hub_stage_history
+from . import sale_order_stage_history
+from . import order_hub_dashboard

@@ -180,12 +180,21 @@ class SaleOrder(models.Model):
 
     @api.depends("hub_stage_id", "hub_stage_entered_at")
     def _compute_hub_stage_hours(self):
+        # one pass over each calendar for the whole page of orders (a list of
+        # 80 orders, some in their stage for months, stays fast)
         now = fields.Datetime.now()
+        by_calendar = {}
         for order in self:
-            stage = order.hub_stage_id
-            order.hub_stage_hours = (
-                stage._working_hours_between(order.hub_stage_entered_at, now) if stage else 0.0
-            )
+            order.hub_stage_hours = 0.0
+            if order.hub_stage_id and order.hub_stage_entered_at:
+                calendar = order.hub_stage_id._get_calendar()
+                by_calendar.setdefault(calendar, self.browse())
+                by_calendar[calendar] |= order
+        history = self.env["order.hub.stage.history"]
+        for calendar, orders in by_calendar.items():
+            hours = history._hub_working_hours_many(calendar, [(o.hub_stage_entered_at, now) for o in orders])
+            for order, value in zip(orders, hours, strict=True):
+                order.hub_stage_hours = value
 
     @api.depends("hub_ticket_ids.state", "hub_ticket_ids.type_id")
     def _compute_hub_open_tickets(self):
@@ -207,6 +216,7 @@ class SaleOrder(models.Model):
         audit = self.env["order.hub.audit.log"]
         for order in orders.filtered("hub_stage_id"):
             audit._record(order, "hub_stage_id", False, order.hub_stage_id.name)
+        self.env["order.hub.stage.history"]._hub_record_moves(orders.filtered("hub_stage_id"), now)
         orders.filtered(lambda o: o.state == "sale")._hub_on_confirmed()
         return orders
 
@@ -286,10 +296,12 @@ class SaleOrder(models.Model):
         stage = self.env["order.hub.stage"]._get_by_code(stage_code)
         now = fields.Datetime.now()
         audit = self.env["order.hub.audit.log"]
+        moved = self.browse()
         for order in self:
             previous = order.hub_stage_id
             if previous == stage:
                 continue
+            moved |= order
             # the stage of an order outside the hub's scope is kept quietly:
             # no message in its chatter
             order.sudo().with_context(
@@ -305,6 +317,8 @@ class SaleOrder(models.Model):
             audit._record(
                 order, "hub_stage_id", previous.name or False, stage.name, source=source, note=reason
             )
+        # every stay in a stage, with its working hours (stage history)
+        self.env["order.hub.stage.history"]._hub_record_moves(moved, now, source=source)
         return True
 
     def action_hub_move(self, stage_code=None):

@@ -39,6 +39,8 @@ ACCESS_DESIGN = {
     "order.hub.stock.claim": {"manager": "r"},
     # a settings screen: writes the company's Order Hub fields in action_save
     "order.hub.settings": {"manager": "rwc"},
+    # written by the stage-move code only (sudo); read next to the order
+    "order.hub.stage.history": {"customer_service": "r", "warehouse": "r", "manager": "r"},
 }
 
 
