@@ -2,7 +2,7 @@
     "name": "Order Hub",
     "summary": "Order operations hub: stages with SLA clocks, exception tickets, "
     "audit trail and role workbenches on top of sale orders",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Order Hub",
@@ -28,6 +28,7 @@
         "data/exception_rule_data.xml",
         "data/ir_cron_data.xml",
         "views/order_hub_workbench_views.xml",
+        "views/sale_order_desk_views.xml",
         "views/res_config_settings_views.xml",
         "views/sale_order_scope_views.xml",
         "security/order_hub_rules_security.xml",
@@ -45,6 +46,9 @@
         "views/order_hub_surge_log_views.xml",
         "views/order_hub_rules_menus.xml",
         "views/order_hub_settings_views.xml",
+        "security/order_hub_desk_security.xml",
+        "data/order_hub_refund_data.xml",
+        "views/order_hub_refund_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

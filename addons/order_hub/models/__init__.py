@@ -41,3 +41,5 @@ from . import sale_order_claims
 from . import sale_order_reservation
 from . import order_hub_login_failure
 from . import res_users_login
+from . import sale_order_desk
+from . import order_hub_refund

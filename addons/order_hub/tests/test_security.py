@@ -39,6 +39,8 @@ ACCESS_DESIGN = {
     "order.hub.stock.claim": {"manager": "r"},
     # a settings screen: writes the company's Order Hub fields in action_save
     "order.hub.settings": {"manager": "rwc"},
+    # price difference refunds: customer service asks, managers approve
+    "order.hub.refund": {"customer_service": "rwc", "manager": "rwcd"},
 }
 
 

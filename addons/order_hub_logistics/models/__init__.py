@@ -9,3 +9,4 @@ from . import stock_warehouse
 from . import delivery_carrier
 from . import stock_picking
 from . import sale_order
+from . import sale_order_desk

@@ -1,0 +1,23 @@
+"""The desk's three tags follow their facts (``hub_desk_tag_ids``).
+
+Before 18.0.1.2.0 "Overdue Response", "Address Anomaly" and "Gift Not
+Shipped" were linked onto the orders' own tags and never removed; they are
+taken off, the computed desk tags now say the same while their cause lasts.
+"""
+
+from odoo import SUPERUSER_ID, api
+
+DESK_TAGS = ("crm_tag_overdue_response", "crm_tag_address_anomaly", "crm_tag_gift_not_shipped")
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    tags = env["crm.tag"].browse(
+        [tag.id for xmlid in DESK_TAGS if (tag := env.ref(f"order_hub.{xmlid}", raise_if_not_found=False))]
+    )
+    if not tags:
+        return
+    orders = env["sale.order"].with_context(active_test=False).search([("tag_ids", "in", tags.ids)])
+    orders.write({"tag_ids": [(3, tag.id) for tag in tags]})

@@ -1,0 +1,111 @@
+/** @odoo-module **/
+/**
+ * The customer-service desk, in Chinese (order_hub/tests/test_desk_tours.py
+ * makes four "Desk ..." orders: overdue, address anomaly, gift not shipped,
+ * nothing urgent, plus a done and a cancelled one).
+ */
+import { registry } from "@web/core/registry";
+
+// B listed after A (other hub orders of the demo database may be on the desk too)
+const after = (a, b, item = ".o_data_row") => `${item}:contains(${a}) ~ ${item}:contains(${b})`;
+
+registry.category("web_tour.tours").add("order_hub_desk", {
+    steps: () => [
+        {
+            content: "look for the desk orders of this test",
+            trigger: ".o_searchview_input",
+            run: "edit Desk",
+        },
+        {
+            content: "search",
+            trigger: ".o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "the overdue order is tagged",
+            trigger: ".o_data_row:contains(Desk Overdue Buyer):contains(逾期未响应)",
+        },
+        {
+            content: "the address anomaly comes after it, tagged",
+            trigger: `${after("Desk Overdue Buyer", "Desk Address Buyer")}:contains(地址异常)`,
+        },
+        {
+            content: "then the gift not shipped",
+            trigger: `${after("Desk Address Buyer", "Desk Gift Buyer")}:contains(赠品未发)`,
+        },
+        {
+            content: "then the order with nothing urgent",
+            trigger: after("Desk Gift Buyer", "Desk Plain Buyer"),
+        },
+        {
+            content: "done and cancelled orders are not on the desk",
+            trigger: ".o_content:not(:has(:contains(Desk Done Buyer))):not(:has(:contains(Desk Cancelled Buyer)))",
+        },
+        {
+            content: "open the address anomaly",
+            trigger: ".o_data_row:contains(Desk Address Buyer) td[name=partner_id]",
+            run: "click",
+        },
+        {
+            content: "the phone is a click-to-call link",
+            trigger: ".o_field_widget[name=hub_desk_phone] a[href^='tel:']",
+        },
+        {
+            content: "the customer's other order is one click away",
+            trigger: "button[name=action_view_hub_customer_orders]",
+        },
+        {
+            content: "deliver to the customer's checked address instead",
+            trigger: ".o_field_widget[name=partner_shipping_id] input",
+            run: "edit Desk Address Buyer",
+        },
+        {
+            content: "pick the customer",
+            trigger: ".o-autocomplete--dropdown-item:contains(Desk Address Buyer):not(:contains(Bad))",
+            run: "click",
+        },
+        {
+            content: "save",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "saved",
+            trigger: ".o_form_saved",
+        },
+        {
+            content: "back to the desk",
+            trigger: ".o_breadcrumb a:contains(待处理订单)",
+            run: "click",
+        },
+        {
+            content: "the address tag is gone with its cause",
+            trigger: ".o_data_row:contains(Desk Address Buyer):not(:contains(地址异常))",
+        },
+        {
+            content: "it is no longer ranked above the gift not shipped",
+            trigger: after("Desk Gift Buyer", "Desk Address Buyer"),
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("order_hub_desk_phone", {
+    steps: () => [
+        {
+            content: "on a phone the desk shows cards, the overdue one first",
+            trigger: `${after("Desk Overdue Buyer", "Desk Address Buyer", ".o_kanban_record")}:contains(地址异常)`,
+        },
+        {
+            content: "each card has its quick actions",
+            trigger: ".o_kanban_record:contains(Desk Overdue Buyer) button[name=action_hub_desk_change_address]",
+        },
+        {
+            content: "the overdue card is tagged",
+            trigger: ".o_kanban_record:contains(Desk Overdue Buyer):contains(逾期未响应)",
+        },
+        {
+            content: "closed orders are not shown",
+            trigger: ".o_content:not(:has(:contains(Desk Done Buyer))):not(:has(:contains(Desk Cancelled Buyer)))",
+        },
+    ],
+});
