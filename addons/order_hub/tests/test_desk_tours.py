@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from .test_tours import TourCommon
@@ -14,8 +14,8 @@ class DeskTourCommon(TourCommon):
         super().setUpClass()
         cs = cls.env.ref("order_hub.user_order_hub_cs_demo")
         cls.orders = {}
-        for key in ("overdue", "address", "gift", "plain", "done", "cancelled"):
-            cls.orders[key] = cls._order(f"Desk {key.capitalize()} Buyer", hub_source="phone", user_id=cs.id)
+        for number, key in enumerate(("overdue", "address", "gift", "plain", "done", "cancelled")):
+            cls.orders[key] = cls._desk_order(f"Desk {key.capitalize()} Buyer", f"1390000100{number}", cs)
         address = cls.orders["address"]
         address.partner_shipping_id = cls.env["res.partner"].create(
             {
@@ -23,11 +23,14 @@ class DeskTourCommon(TourCommon):
                 "parent_id": address.partner_id.id,
                 "type": "delivery",
                 "street": "somewhere",
+                "phone": "13900001009",
                 "hub_address_issue": "Province not found",
             }
         )
-        # a second order of the same customer, beside it on the form
-        cls._order("Desk Second", hub_source="phone").partner_id = address.partner_id
+        # an earlier order of the same customer, done: beside it on the form, not on the desk
+        earlier = cls._desk_order("Desk Earlier", "13900001008", cs)
+        earlier.write({"partner_id": address.partner_id.id, "partner_shipping_id": address.partner_id.id})
+        earlier._hub_move_to("done")
         cls.env["order.hub.gift"].create(
             {
                 "order_id": cls.orders["gift"].id,
@@ -35,6 +38,8 @@ class DeskTourCommon(TourCommon):
                 "promised_date": fields.Date.subtract(fields.Date.today(), days=2),
             }
         )
+        # the clock as if the orders had waited (see test_tours)
+        cls.env.flush_all()
         now = fields.Datetime.now()
         for key in ("overdue", "done", "cancelled"):
             cls.orders[key].write(
@@ -42,6 +47,30 @@ class DeskTourCommon(TourCommon):
             )
         cls.orders["done"]._hub_move_to("done")
         cls.orders["cancelled"].action_cancel()
+        cls.env.flush_all()
+
+    @classmethod
+    def _desk_order(cls, buyer, phone, user):
+        """A phone order of its own customer (one phone each: no duplicate check)."""
+        partner = cls.env["res.partner"].create(
+            {
+                "name": buyer,
+                "country_id": cls.cn.id,
+                "state_id": cls.env.ref("base.state_cn_ZJ").id,
+                "city": "杭州市",
+                "street": "文三路 100 号",
+                "phone": phone,
+            }
+        )
+        return cls.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "warehouse_id": cls.warehouse.id,
+                "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": 1})],
+                "hub_source": "phone",
+                "user_id": user.id,
+            }
+        )
 
 
 @tagged("post_install", "-at_install", "is_tour")

@@ -55,23 +55,48 @@ registry.category("web_tour.tours").add("order_hub_desk", {
             trigger: "button[name=action_view_hub_customer_orders]",
         },
         {
-            content: "deliver to the customer's checked address instead",
-            trigger: ".o_field_widget[name=partner_shipping_id] input",
-            run: "edit Desk Address Buyer",
-        },
-        {
-            content: "pick the customer",
-            trigger: ".o-autocomplete--dropdown-item:contains(Desk Address Buyer):not(:contains(Bad))",
+            content: "改地址: open the address change",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_hub_change_address]",
             run: "click",
         },
         {
-            content: "save",
-            trigger: ".o_form_button_save",
+            content: "the new receiver",
+            trigger: ".modal div[name=new_name] input",
+            run: "edit 李四",
+        },
+        {
+            content: "the new street",
+            trigger: ".modal div[name=new_street] input",
+            run: "edit 西湖路 1 号",
+        },
+        {
+            content: "the reason",
+            trigger: ".modal div[name=reason] textarea",
+            run: "edit 客户搬家",
+        },
+        {
+            content: "attach the customer's authorisation",
+            trigger: ".modal div[name=attachment_ids] input[type=file]:not(:visible)",
+            async run() {
+                const input = document.querySelector(".modal div[name=attachment_ids] input[type=file]");
+                const files = new DataTransfer();
+                files.items.add(new File(["customer agrees"], "authorisation.png", { type: "image/png" }));
+                input.files = files.files;
+                input.dispatchEvent(new Event("change", { bubbles: true }));
+            },
+        },
+        {
+            content: "the authorisation is uploaded",
+            trigger: ".modal div[name=attachment_ids]:contains(authorisation.png)",
+        },
+        {
+            content: "apply",
+            trigger: ".modal button[name=action_apply]",
             run: "click",
         },
         {
-            content: "saved",
-            trigger: ".o_form_saved",
+            content: "the order delivers to the new address: no more address to check",
+            trigger: ".o_form_view:not(:has(.modal)):not(:has(.alert-warning:contains(Province not found)))",
         },
         {
             content: "back to the desk",
