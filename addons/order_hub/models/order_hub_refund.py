@@ -12,7 +12,7 @@ first Order Hub manager). Every step writes the order's audit trail.
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero, format_amount
 
 REFUND_STATES = [
     ("draft", "Draft"),
@@ -99,9 +99,9 @@ class OrderHubRefund(models.Model):
             return _(
                 "At most %(max)s can be refunded on %(order)s: what the customer paid minus what "
                 "was already refunded. %(amount)s is too much.",
-                max=f"{refundable:.2f}",
+                max=format_amount(self.env, refundable, currency),
                 order=order.name,
-                amount=f"{self.amount:.2f}",
+                amount=format_amount(self.env, self.amount, currency),
             )
         return False
 
@@ -168,12 +168,12 @@ class OrderHubRefund(models.Model):
             values["platform_refund_state"] = "to_make"
         self.write(values)
         self._hub_audit(
-            _("Refunded %(amount)s, credit note %(move)s", amount=f"{self.amount:.2f}", move=move.name)
+            _("Refunded %(amount)s, credit note %(move)s", amount=self._hub_amount_text(), move=move.name)
         )
         self.order_id.message_post(
             body=_(
                 "Price difference refunded: %(amount)s (%(reason)s), credit note %(move)s.",
-                amount=f"{self.amount:.2f}",
+                amount=self._hub_amount_text(),
                 reason=dict(self._fields["reason"]._description_selection(self.env))[self.reason],
                 move=move.name,
             )
@@ -225,6 +225,10 @@ class OrderHubRefund(models.Model):
         move.action_post()
         return move
 
+    def _hub_amount_text(self):
+        self.ensure_one()
+        return format_amount(self.env, self.amount, self.currency_id)
+
     def _hub_audit(self, what):
         self.ensure_one()
         reason = dict(self._fields["reason"]._description_selection(self.env)).get(self.reason)
@@ -251,12 +255,12 @@ class OrderHubRefund(models.Model):
         approver = self._hub_approver()
         self.sudo().activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=_("Approve a refund of %(amount)s", amount=f"{self.amount:.2f}"),
+            summary=_("Approve a refund of %(amount)s", amount=self._hub_amount_text()),
             note=_(
                 "Order %(order)s: %(user)s asks to refund %(amount)s (above the approval amount).",
                 order=self.order_id.name,
                 user=self.requested_by_id.name,
-                amount=f"{self.amount:.2f}",
+                amount=self._hub_amount_text(),
             ),
             user_id=(approver or self.env.user).id,
         )

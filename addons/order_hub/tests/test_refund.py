@@ -53,13 +53,13 @@ class TestRefund(LifecycleCommon):
         )
         self.assertEqual(refund.platform_refund_state, "none", "a phone order has no platform refund")
         self.assertEqual(order._hub_refundable_amount(), 170.0)
-        self.assertTrue(any("Refunded 30.00" in (n or "") for n in self._audit_notes(order)))
+        self.assertTrue(any("Refunded" in (n or "") and "30.00" in n for n in self._audit_notes(order)))
 
     def test_refund_above_what_was_paid_minus_refunded_is_refused(self):
         order = self._paid_order()
         self._request(order, 150.0, user=self.user_manager).action_confirm()
         too_much = self._request(order, 60.0)
-        with self.assertRaisesRegex(UserError, "At most 50.00"):
+        with self.assertRaisesRegex(UserError, "At most .*50.00"):
             too_much.action_confirm()
         self.assertEqual(too_much.state, "draft")
         self.assertFalse(too_much.credit_note_id)
@@ -75,7 +75,7 @@ class TestRefund(LifecycleCommon):
             draft.with_user(self.user_cs).action_hub_desk_refund()
         unpaid = self._order(hub_source="phone")
         unpaid.action_confirm()
-        with self.assertRaisesRegex(UserError, "At most 0.00"):
+        with self.assertRaisesRegex(UserError, "At most .*0.00"):
             self._request(unpaid, 10.0).action_confirm()
 
     def test_above_the_threshold_a_manager_approves(self):

@@ -110,6 +110,8 @@ class OrderHubAddressChange(models.Model):
         result = super().action_apply()
         states = dict(self._fields["state"]._description_selection(self.env))
         for change in self:
+            # formatted outside _(): Babel (which extracts the terms) cannot read f-strings
+            error = f" ({change.carrier_error})" if change.carrier_error else ""
             self.env["order.hub.audit.log"]._record(
                 change.order_id,
                 "hub_address_change_ids",
@@ -119,7 +121,7 @@ class OrderHubAddressChange(models.Model):
                     "%(state)s: %(reason)s%(error)s",
                     state=states.get(change.state, change.state),
                     reason=change.reason,
-                    error=f" ({change.carrier_error})" if change.carrier_error else "",
+                    error=error,
                 ),
             )
         return result
