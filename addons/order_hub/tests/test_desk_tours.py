@@ -84,6 +84,23 @@ class TestDeskTour(DeskTourCommon):
         )
         self.assertFalse(self.orders["address"].hub_desk_address)
 
+    def test_refund_refuses_out_of_bounds_then_refunds(self):
+        cs = self.env.ref("order_hub.user_order_hub_cs_demo")
+        order = self._desk_order("Desk Refund Buyer", "13900001007", cs)
+        order.hub_paid_at = fields.Datetime.now()
+        order.action_confirm()
+        self.start_tour(
+            "/odoo/action-order_hub.sale_order_action_customer_service",
+            "order_hub_desk_refund",
+            login="hub.cs",
+            timeout=300,
+        )
+        refunds = self.env["order.hub.refund"].search([("order_id", "=", order.id)])
+        self.assertEqual(refunds.mapped("state"), ["done"])
+        self.assertEqual(refunds.amount, 10.0)
+        self.assertEqual(refunds.credit_note_id.state, "posted")
+        self.assertEqual(refunds.credit_note_id.amount_total, 10.0)
+
 
 @tagged("post_install", "-at_install", "is_tour")
 class TestDeskPhoneTour(DeskTourCommon):

@@ -134,3 +134,66 @@ registry.category("web_tour.tours").add("order_hub_desk_phone", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("order_hub_desk_refund", {
+    steps: () => [
+        {
+            content: "look for the paid order",
+            trigger: ".o_searchview_input",
+            run: "edit Desk Refund Buyer",
+        },
+        {
+            content: "search",
+            trigger: ".o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "open it",
+            trigger: ".o_data_row:contains(Desk Refund Buyer) td[name=partner_id]",
+            run: "click",
+        },
+        {
+            content: "退差价",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_hub_desk_refund]",
+            run: "click",
+        },
+        {
+            content: "more than the customer paid",
+            trigger: ".modal div[name=amount] input",
+            run: "edit 9999",
+        },
+        {
+            content: "a reason from the list",
+            trigger: ".modal div[name=reason] select",
+            run: 'select "price_drop"',
+        },
+        {
+            content: "refund",
+            trigger: ".modal button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "refused, with the bound",
+            trigger: ".modal .modal-body:contains(最多可退)",
+        },
+        {
+            content: "close the message",
+            trigger: ".modal:contains(最多可退) .modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "a difference within the bound",
+            trigger: ".modal div[name=amount] input",
+            run: "edit 10",
+        },
+        {
+            content: "refund",
+            trigger: ".modal button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "refunded: the dialog closes and the order says so",
+            trigger: ".o_form_view:not(:has(.modal)) .o-mail-Message:contains(已退差价)",
+        },
+    ],
+});
