@@ -232,4 +232,11 @@ class TestDesk(LifecycleCommon):
         )
         for name in ("action_view_hub_customer_orders", "action_hub_desk_refund"):
             self.assertFalse(form.xpath(f"//button[@name='{name}']"), name)
+        # nor the desk's filters in Sales
+        search = self.env["sale.order"].with_user(self.salesman).get_views([(False, "search")])
+        self.assertFalse(
+            etree.fromstring(search["views"]["search"]["arch"]).xpath(
+                "//filter[starts-with(@name, 'hub_desk')]"
+            )
+        )
         self.assertFalse(form.xpath("//page[@name='hub_customer']"))

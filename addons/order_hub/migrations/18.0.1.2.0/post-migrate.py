@@ -21,3 +21,10 @@ def migrate(cr, version):
         return
     orders = env["sale.order"].with_context(active_test=False).search([("tag_ids", "in", tags.ids)])
     orders.write({"tag_ids": [(3, tag.id) for tag in tags]})
+    # the priority was computed from those tags: from the facts now
+    Order = env["sale.order"]
+    ranked = Order.with_context(active_test=False).search(
+        ["|", ("hub_cs_priority", "!=", 0), ("hub_desk_tier", "!=", 0)]
+    )
+    env.add_to_compute(Order._fields["hub_cs_priority"], ranked)
+    ranked.flush_recordset(["hub_cs_priority"])
