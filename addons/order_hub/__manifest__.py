@@ -28,6 +28,7 @@
         "data/exception_rule_data.xml",
         "data/ir_cron_data.xml",
         "views/order_hub_workbench_views.xml",
+        "views/sale_order_desk_views.xml",
         "views/res_config_settings_views.xml",
         "views/sale_order_scope_views.xml",
         "security/order_hub_rules_security.xml",
@@ -48,6 +49,9 @@
         "security/order_hub_stage_history_security.xml",
         "views/order_hub_stage_history_views.xml",
         "views/order_hub_dashboard_views.xml",
+        "security/order_hub_desk_security.xml",
+        "data/order_hub_refund_data.xml",
+        "views/order_hub_refund_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

@@ -23,6 +23,7 @@
         "views/res_config_settings_views.xml",
         "views/order_hub_channels_menus.xml",
         "views/order_hub_settings_views.xml",
+        "views/sale_order_desk_views.xml",
     ],
     "demo": [
         "demo/order_hub_channel_demo.xml",

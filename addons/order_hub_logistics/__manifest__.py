@@ -15,6 +15,7 @@
         "data/ir_cron_data.xml",
         "data/order_hub_region_data.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_desk_views.xml",
         "views/stock_views.xml",
         "views/delivery_carrier_views.xml",
         "views/order_hub_rule_views.xml",

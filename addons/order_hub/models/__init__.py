@@ -44,3 +44,5 @@ from . import res_users_login
 from . import order_hub_stage_history
 from . import sale_order_stage_history
 from . import order_hub_dashboard
+from . import sale_order_desk
+from . import order_hub_refund

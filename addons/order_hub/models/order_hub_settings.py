@@ -13,6 +13,7 @@ COMPANY_FIELDS = {
     "surge_threshold": "hub_surge_threshold",
     "surge_window": "hub_surge_window",
     "surge_quiet_minutes": "hub_surge_quiet_minutes",
+    "refund_approval_amount": "order_hub_refund_approval_amount",
 }
 
 

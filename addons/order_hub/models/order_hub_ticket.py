@@ -119,8 +119,10 @@ class OrderHubTicket(models.Model):
     def _apply_type_effects(self):
         for ticket in self.filtered(lambda t: t.state in OPEN_STATES):
             order = ticket.order_id.sudo()
-            if ticket.type_id.order_tag_ids:
-                order.tag_ids = [fields.Command.link(tag.id) for tag in ticket.type_id.order_tag_ids]
+            # the desk's tags follow the open tickets (hub_desk_tag_ids), never stick on tag_ids
+            tags = ticket.type_id.order_tag_ids - order._hub_desk_all_tags()
+            if tags:
+                order.tag_ids = [fields.Command.link(tag.id) for tag in tags]
             if ticket.type_id.moves_order_to_exception and order.hub_stage_code != "exception":
                 ticket.order_id._hub_move_to("exception", reason=ticket.display_name)
 

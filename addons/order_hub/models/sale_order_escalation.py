@@ -123,6 +123,8 @@ class SaleOrder(models.Model):
                 self.env["ir.cron"]._notify_progress(done=done + 1, remaining=len(orders) - done - 1)
         for company, lines in wecom_lines.items():
             self._hub_post_wecom(company, lines)
+        # the desk's time-bound flags (SLA at risk, gift promise passed)
+        self._hub_desk_refresh()
         return True
 
     def _hub_escalate(self, now):
@@ -136,8 +138,10 @@ class SaleOrder(models.Model):
         line = None
         if status in ("at_risk", "breached") and LEVEL_RANK[status] > current:
             self._hub_alert(status)
-            if status == "breached" and stage.breach_tag_ids:
-                self.sudo().tag_ids = [fields.Command.link(tag.id) for tag in stage.breach_tag_ids]
+            # the desk's tags follow their facts (hub_desk_tag_ids), never stick on tag_ids
+            breach_tags = stage.breach_tag_ids - self._hub_desk_all_tags()
+            if status == "breached" and breach_tags:
+                self.sudo().tag_ids = [fields.Command.link(tag.id) for tag in breach_tags]
             target_level = status
             line = self._hub_for_robot()._hub_wecom_line(status)
         due = self.hub_ticket_due_at

@@ -8,3 +8,5 @@ from . import test_stock_scheduler
 from . import test_stage_facts
 from . import test_login_throttle
 from . import test_settings, test_tours
+from . import test_desk
+from . import test_refund

@@ -193,7 +193,9 @@ class TestEscalation(LifecycleCommon):
             order = self._order()
         self._escalate_at(2026, 3, 10, 9, 20)
         self.assertEqual(order.hub_escalation_level, "breached")
-        self.assertIn(self.env.ref("order_hub.crm_tag_overdue_response"), order.tag_ids)
+        self.assertIn(self.env.ref("order_hub.crm_tag_overdue_response"), order.hub_desk_tag_ids)
+        # the desk's tag follows the fact: it is not typed onto the order's own tags
+        self.assertNotIn(self.env.ref("order_hub.crm_tag_overdue_response"), order.tag_ids)
         self.assertEqual(order.hub_cs_priority, 4)
 
     def test_wecom_robot_gets_a_text_message(self):

@@ -41,6 +41,8 @@ ACCESS_DESIGN = {
     "order.hub.settings": {"manager": "rwc"},
     # written by the stage-move code only (sudo); read next to the order
     "order.hub.stage.history": {"customer_service": "r", "warehouse": "r", "manager": "r"},
+    # price difference refunds: customer service asks, managers approve
+    "order.hub.refund": {"customer_service": "rwc", "manager": "rwcd"},
 }
 
 

@@ -86,7 +86,7 @@ class TestTicket(LifecycleCommon):
     def test_ticket_type_tags_the_order(self):
         order = self._order()
         order._hub_open_ticket("gift_not_arrived")
-        self.assertIn(self.env.ref("order_hub.crm_tag_gift_not_shipped"), order.tag_ids)
+        self.assertIn(self.env.ref("order_hub.crm_tag_gift_not_shipped"), order.hub_desk_tag_ids)
 
     def test_reason_must_be_one_of_the_options(self):
         order = self._order()

@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from freezegun import freeze_time
 from lxml import etree
 
+from odoo import fields
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -10,19 +13,37 @@ from .lifecycle_common import LifecycleCommon
 @tagged("post_install", "-at_install")
 class TestWorkbench(LifecycleCommon):
     def test_customer_service_list_is_sorted_by_tags(self):
-        overdue = self.env.ref("order_hub.crm_tag_overdue_response")
-        address = self.env.ref("order_hub.crm_tag_address_anomaly")
-        gift = self.env.ref("order_hub.crm_tag_gift_not_shipped")
+        # the desk's tags come from facts: a late gift, an unmatched address, an SLA at risk
         plain = self._order()
-        with_gift = self._order(tag_ids=[(6, 0, gift.ids)])
-        with_address = self._order(tag_ids=[(6, 0, address.ids)])
-        with_overdue = self._order(tag_ids=[(6, 0, overdue.ids)])
+        with_gift = self._order()
+        self.env["order.hub.gift"].create(
+            {
+                "order_id": with_gift.id,
+                "product_id": self.service.id,
+                "promised_date": fields.Date.subtract(fields.Date.today(), days=1),
+            }
+        )
+        with_address = self._order()
+        with_address.partner_shipping_id = self.customer.copy({"hub_address_issue": "Province not found"})
+        with_overdue = self._order()
+        now = fields.Datetime.now()
+        with_overdue.write(
+            {"hub_sla_risk_at": now - timedelta(hours=1), "hub_sla_deadline": now + timedelta(hours=1)}
+        )
         orders = plain | with_gift | with_address | with_overdue
         view = self.env.ref("order_hub.sale_order_view_list_customer_service")
         order_by = etree.fromstring(view.arch).get("default_order")
         self.assertEqual(
             self.env["sale.order"].search([("id", "in", orders.ids)], order=order_by),
             with_overdue | with_address | with_gift | plain,
+        )
+        self.assertEqual(
+            [o.hub_desk_tag_ids for o in (with_overdue, with_address, with_gift)],
+            [
+                self.env.ref("order_hub.crm_tag_overdue_response"),
+                self.env.ref("order_hub.crm_tag_address_anomaly"),
+                self.env.ref("order_hub.crm_tag_gift_not_shipped"),
+            ],
         )
         action = self.env.ref("order_hub.sale_order_action_customer_service")
         self.assertEqual(action.view_ids.sorted("sequence")[0].view_id, view)
@@ -72,7 +93,7 @@ class TestWorkbench(LifecycleCommon):
         data = order.with_user(self.user_cs).read(["hub_open_ticket_count", "hub_open_ticket_summary"])[0]
         self.assertEqual(data["hub_open_ticket_count"], 1)
         self.assertIn(ticket.name, data["hub_open_ticket_summary"])
-        self.assertIn(self.env.ref("order_hub.crm_tag_address_anomaly"), order.tag_ids)
+        self.assertIn(self.env.ref("order_hub.crm_tag_address_anomaly"), order.hub_desk_tag_ids)
         self.assertEqual(order.hub_cs_priority, 2)
 
     def test_settings_hold_provinces_robot_and_target(self):

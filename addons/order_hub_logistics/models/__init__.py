@@ -13,3 +13,4 @@ from . import stock_move
 from . import stock_picking_scan
 from . import stock_picking_batch
 from . import order_hub_scan_station
+from . import sale_order_desk
