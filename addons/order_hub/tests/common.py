@@ -15,6 +15,7 @@ OUR_ADDONS = (
     "order_hub_cn_city",
     "order_hub_writeback",
     "order_hub_portal",
+    "order_hub_notify",
 )
 
 
