@@ -16,6 +16,7 @@
         "data/mail_template_data.xml",
         "data/order_hub_notify_template_data.xml",
         "views/order_hub_notify_views.xml",
+        "views/sale_order_views.xml",
         "views/order_hub_settings_views.xml",
         "views/order_hub_notify_menus.xml",
     ],

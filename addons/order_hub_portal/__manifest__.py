@@ -13,6 +13,7 @@
         "data/order_hub_ticket_type_data.xml",
         "views/portal_templates.xml",
         "views/order_hub_settings_views.xml",
+        "views/order_hub_ticket_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

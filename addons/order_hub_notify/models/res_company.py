@@ -1,6 +1,7 @@
 from odoo import fields, models
 
 MANAGER_GROUP = "order_hub.group_order_hub_manager"
+CS_GROUP = "order_hub.group_order_hub_customer_service"  # managers imply it
 
 
 class ResCompany(models.Model):

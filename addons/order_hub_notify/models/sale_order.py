@@ -1,4 +1,6 @@
-from odoo import models
+from odoo import fields, models
+
+from .res_company import CS_GROUP
 
 # stage entered -> event told to the customer
 STAGE_EVENTS = {"confirmed": "confirmed", "shipped": "shipped", "in_transit": "shipped", "done": "delivered"}
@@ -6,6 +8,10 @@ STAGE_EVENTS = {"confirmed": "confirmed", "shipped": "shipped", "in_transit": "s
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    hub_notification_ids = fields.One2many(
+        "order.hub.notification", "order_id", string="Customer Notifications", groups=CS_GROUP
+    )
 
     def _hub_move_to(self, stage_code, source=None, reason=None):
         before = {order.id: order.hub_stage_id for order in self}

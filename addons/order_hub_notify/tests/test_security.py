@@ -40,3 +40,12 @@ class TestSecurity(AccessDesignMixin, OrderHubCommon):
             self.assertFalse(self.env[action.res_model].with_user(self.user_warehouse).has_access("read"))
         fields = self.env["order.hub.settings"].with_user(self.user_manager).fields_get()
         self.assertIn("sms_access_key_secret", fields)
+
+    def test_order_form_page_for_customer_service_only(self):
+        orders = self.env["sale.order"]
+        self.assertIn(
+            "hub_notification_ids", orders.with_user(self.user_cs).get_view(view_type="form")["arch"]
+        )
+        self.assertNotIn(
+            "hub_notification_ids", orders.with_user(self.user_warehouse).get_view(view_type="form")["arch"]
+        )

@@ -65,7 +65,13 @@ class SaleOrder(models.Model):
         """The order of ``serial`` whose receiver's phone ends with
         ``phone_last4``, or an empty recordset (same work either way)."""
         key = "".join((serial or "").split()).upper()
-        candidates = self.sudo().search([("hub_serial", "=", key)], limit=5) if key else self.browse()
+        # one query on both paths: the phone comes with the search (no second fetch
+        # for a known serial that an unknown one would not make)
+        candidates = (
+            self.sudo().search_fetch([("hub_serial", "=", key)], ["hub_phone_normalised"], limit=5)
+            if key
+            else self.browse()
+        )
         found = self.browse()
         for order in candidates or [self.browse()]:
             if order._hub_portal_matches(phone_last4) and not found:

@@ -26,3 +26,11 @@ class TestSecurity(AccessDesignMixin, OrderHubCommon):
         ticket_model = self.env["order.hub.ticket"]
         self.assertTrue(ticket_model.with_user(self.user_cs).has_access("read"))
         self.assertFalse(ticket_model.with_user(self.env.ref("base.public_user")).has_access("read"))
+
+    def test_desk_sees_where_a_ticket_came_from(self):
+        tickets = self.env["order.hub.ticket"].with_user(self.user_cs)
+        for view_type in ("list", "form", "search"):
+            with self.subTest(view_type=view_type):
+                self.assertIn("hub_from_portal", tickets.get_view(view_type=view_type)["arch"])
+        types = self.env["order.hub.ticket.type"].with_user(self.user_manager)
+        self.assertIn("hub_customer_request", types.get_view(view_type="form")["arch"])
