@@ -10,6 +10,7 @@ for path in (
     ROOT / "addons" / "order_hub",
     ROOT / "addons" / "order_hub_channels",
     ROOT / "addons" / "order_hub_logistics",
+    ROOT / "addons" / "order_hub_notify",
     ROOT / "tests",
 ):
     if str(path) not in sys.path:

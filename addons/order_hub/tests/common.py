@@ -14,6 +14,8 @@ OUR_ADDONS = (
     "order_hub_logistics",
     "order_hub_cn_city",
     "order_hub_writeback",
+    "order_hub_portal",
+    "order_hub_notify",
 )
 
 

@@ -1,0 +1,1 @@
+"""SMS providers, without Odoo (plain Python, unit-tested against tests/sandbox)."""

@@ -1,0 +1,7 @@
+from . import (
+    order_hub_portal_attempt,
+    order_hub_ticket,
+    order_hub_ticket_type,
+    order_hub_settings,
+    sale_order,
+)

@@ -1,0 +1,1 @@
+from . import test_portal, test_security, test_self_service, test_tours
