@@ -35,7 +35,15 @@ class OrderHubChannel(models.Model):
         groups=MANAGER,
         help="Shopify: the id of the location whose inventory is set.",
     )
-    hub_stock_state_ids = fields.One2many("order.hub.stock.state", "channel_id", string="Channel Stock")
+    # the roles that read the rows (order.hub.stock.state's access); others
+    # (an integration user reading a channel) are not refused the channel
+    hub_stock_state_ids = fields.One2many(
+        "order.hub.stock.state",
+        "channel_id",
+        string="Channel Stock",
+        groups="order_hub.group_order_hub_customer_service,order_hub.group_order_hub_warehouse,"
+        "order_hub.group_order_hub_manager",
+    )
 
     _sql_constraints = [
         ("hub_stock_ratio_positive", "CHECK(hub_stock_ratio >= 0)", "The stock ratio cannot be negative."),
