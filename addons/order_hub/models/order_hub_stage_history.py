@@ -90,7 +90,11 @@ class OrderHubStageHistory(models.Model):
         history = self.sudo()
         if source is None:
             source = self.env["order.hub.audit.log"]._detect_source()[0]
-        self.env.flush_all()
+        # only what the query reads: a flush of everything here, in the middle
+        # of a standard flow (a picking validated), computed other fields
+        # early (Odoo's sale_stock test_return_with_mto_and_multisteps_old_pull)
+        history.flush_model(["order_id", "stage_id", "entered_at", "company_id", "left_at"])
+        orders.flush_recordset(["hub_in_scope"])
         cr.execute(
             "SELECT h.id, h.stage_id, h.entered_at, h.company_id, so.hub_in_scope "
             "FROM order_hub_stage_history h JOIN sale_order so ON so.id = h.order_id "

@@ -19,6 +19,20 @@ OUR_ADDONS = (
 )
 
 
+def out_of_surge(env):
+    """The tests decide when their orders are confirmed: out of any surge the
+    database is in (committed orders of concurrency tests, a benchmark run on
+    it) and without automatic confirmation (in the test's transaction)."""
+    env.company.write(
+        {
+            "hub_surge_active": False,
+            "hub_surge_quiet_since": False,
+            "hub_surge_threshold": 10**6,
+            "hub_auto_confirm": False,
+        }
+    )
+
+
 class OrderHubCommon(TransactionCase):
     """Fixtures shared by the Order Hub tests: one user per role.
 
@@ -29,6 +43,7 @@ class OrderHubCommon(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        out_of_surge(cls.env)
         cls.role_users = {role: cls._create_hub_user(role) for role in ROLE_GROUPS}
         cls.user_cs = cls.role_users["customer_service"]
         cls.user_warehouse = cls.role_users["warehouse"]

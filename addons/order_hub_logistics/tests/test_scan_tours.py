@@ -3,6 +3,8 @@ import unittest
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.order_hub.tests.common import out_of_surge
+
 
 class ScanTourCommon(HttpCase):
     """The demo picker (hub.warehouse) scans a delivery to Shipped in headless
@@ -11,6 +13,7 @@ class ScanTourCommon(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        out_of_surge(cls.env)
         if not cls.env.ref("order_hub.user_order_hub_warehouse_demo", raise_if_not_found=False):
             raise unittest.SkipTest("database installed without demo data")
         warehouse = cls.env.ref("order_hub.stock_warehouse_hangzhou_demo")

@@ -3,6 +3,8 @@ import re
 from odoo import Command
 from odoo.tests import HttpCase
 
+from odoo.addons.order_hub.tests.common import out_of_surge
+
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 # the CSRF token differs per page (a timestamp and the session); everything else must not
 CSRF_ANY = re.compile(r"[0-9a-f]{40}o[0-9]+")
@@ -33,6 +35,7 @@ class PortalCommon(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        out_of_surge(cls.env)
         cls.product = cls.env["product.product"].create({"name": "Wiper blade TRACK", "type": "consu"})
         cls.order = cls._hub_order("Portal Buyer One", RIGHT_PHONE, "D209901-0001")
         cls.other = cls._hub_order("Portal Buyer Two", "13900009999", "D209901-0002")
