@@ -226,21 +226,8 @@ class OrderHubStageHistory(models.Model):
             """
         )
         from_audit = cr.rowcount
-        cr.execute(
-            """
-            INSERT INTO order_hub_stage_history
-                (order_id, stage_id, company_id, entered_at, backfilled,
-                 create_uid, write_uid, create_date, write_date)
-            SELECT so.id, so.hub_stage_id, so.company_id,
-                   COALESCE(so.hub_stage_entered_at, so.create_date), TRUE,
-                   1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
-              FROM sale_order so
-             WHERE so.hub_stage_id IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM order_hub_stage_history h WHERE h.order_id = so.id)
-            """
-        )
-        current_only = cr.rowcount
-        # an audit trail whose last move is not the current stage: open the current one
+        # an order without an open stay (no audit trail, or one whose last move
+        # is not the current stage): a stay in its current stage
         cr.execute(
             """
             INSERT INTO order_hub_stage_history
@@ -255,12 +242,13 @@ class OrderHubStageHistory(models.Model):
                                 WHERE h.order_id = so.id AND h.left_at IS NULL)
             """
         )
+        current_only = cr.rowcount
         self._hub_fill_durations()
         self._hub_backfill_reporting()
         _logger.info(
             "Stage history backfilled: %s stays from the audit trail, %s orders from their current stage",
             from_audit,
-            current_only + cr.rowcount,
+            current_only,
         )
 
     @api.model
