@@ -26,11 +26,6 @@ class TestScanStation(LogisticsCommon):
         cls.product_x.barcode = "6901000000048"
         for product in (cls.product, cls.product_b, cls.product_c):
             cls._stock(cls.wh_a, product, 50)
-        # the tests confirm their phone orders themselves: no fast lane (a
-        # surge the database is in after committed imports or a benchmark)
-        cls.env.company.write(
-            {"hub_surge_active": False, "hub_auto_confirm": False, "hub_surge_threshold": 10**6}
-        )
 
     def setUp(self):
         super().setUp()
