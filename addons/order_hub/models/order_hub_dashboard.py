@@ -61,6 +61,22 @@ CREATE INDEX IF NOT EXISTS order_hub_report_order_bucket_idx ON order_hub_report
 CREATE INDEX IF NOT EXISTS order_hub_report_order_unmerged_idx
     ON order_hub_report_order (bucket, company_id, source) WHERE NOT merged;
 """
+# the columns of sale_order that the order aggregate reads
+REPORT_ORDER_COLUMNS = (
+    "create_date",
+    "company_id",
+    "hub_in_scope",
+    "hub_source",
+    "hub_paid_at",
+    "hub_confirmed_at",
+    "hub_shipped_at",
+    "hub_delivered_at",
+    "hub_pay_confirm_late",
+    "hub_promised_ship_date",
+    "hub_promised_delivery_date",
+    "hub_gift_line_count",
+    "hub_gift_line_delivered",
+)
 # What one order adds to the hourly order aggregate, times ``sign`` (1 or -1),
 # read from the order's row as jsonb: the promise columns of
 # order_hub_logistics may be missing (then NULL), and no column that goes away
@@ -98,7 +114,8 @@ RETURNS TABLE (
      WHERE COALESCE((j->>'hub_in_scope')::boolean, FALSE)
 $fn$;
 """
-# insert the sums of ``changes`` (j jsonb, sign) per (hour, company, channel), non-zero ones only
+# insert the sums of ``changes`` (j jsonb, sign) per (hour, company, channel), non-zero ones only;
+# OFFSET 0: each row's jsonb is made once (the inlined function reads it 30 times)
 _REPORT_ORDER_INSERT = """
     INSERT INTO order_hub_report_order (
         bucket, company_id, source, received, paid, confirmed, shipped, delivered, pay_measured,
@@ -107,7 +124,7 @@ _REPORT_ORDER_INSERT = """
            sum(f.shipped), sum(f.delivered), sum(f.pay_measured), sum(f.pay_on_time),
            sum(f.ship_measured), sum(f.ship_on_time), sum(f.delivery_measured), sum(f.delivery_kept),
            sum(f.gifts), sum(f.gifts_delivered)
-      FROM (CHANGES) c
+      FROM (SELECT * FROM (CHANGES) AS changes OFFSET 0) AS c
      CROSS JOIN LATERAL order_hub_report_order_row(c.j, c.sign) f
      GROUP BY 1, 2, 3
     HAVING sum(f.received) <> 0 OR sum(f.paid) <> 0 OR sum(f.confirmed) <> 0 OR sum(f.shipped) <> 0
@@ -243,24 +260,38 @@ class OrderHubDashboard(models.AbstractModel):
 
     @api.model
     def _rebuild_report_orders(self):
-        """Rebuild the order aggregate from the orders (install, benchmark)."""
+        """Rebuild the order aggregate from the orders (install, benchmark).
+        The rows go through the triggers' own definition
+        (``order_hub_report_order_row``), as a jsonb of the columns it reads
+        that this database has (not the whole row: much faster)."""
         self.env.flush_all()
-        self.env.cr.execute(
-            """
-            DELETE FROM order_hub_report_order;
-            INSERT INTO order_hub_report_order (
-                bucket, company_id, source, merged, received, paid, confirmed, shipped, delivered,
-                pay_measured, pay_on_time, ship_measured, ship_on_time, delivery_measured, delivery_kept,
-                gifts, gifts_delivered)
-            SELECT f.bucket, f.company_id, f.source, TRUE, sum(f.received), sum(f.paid), sum(f.confirmed),
-                   sum(f.shipped), sum(f.delivered), sum(f.pay_measured), sum(f.pay_on_time),
-                   sum(f.ship_measured), sum(f.ship_on_time), sum(f.delivery_measured),
-                   sum(f.delivery_kept), sum(f.gifts), sum(f.gifts_delivered)
-              FROM sale_order so
-             CROSS JOIN LATERAL order_hub_report_order_row(to_jsonb(so), 1) f
-             WHERE so.hub_in_scope
-             GROUP BY 1, 2, 3
-            """
+        cr = self.env.cr
+        cr.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'sale_order' "
+            "AND column_name IN %s",
+            [REPORT_ORDER_COLUMNS],
+        )
+        columns = sorted(row[0] for row in cr.fetchall())
+        row = SQL(", ").join(SQL("%s, so.%s", column, SQL.identifier(column)) for column in columns)
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM order_hub_report_order;
+                INSERT INTO order_hub_report_order (
+                    bucket, company_id, source, merged, received, paid, confirmed, shipped, delivered,
+                    pay_measured, pay_on_time, ship_measured, ship_on_time, delivery_measured, delivery_kept,
+                    gifts, gifts_delivered)
+                SELECT f.bucket, f.company_id, f.source, TRUE, sum(f.received), sum(f.paid), sum(f.confirmed),
+                       sum(f.shipped), sum(f.delivered), sum(f.pay_measured), sum(f.pay_on_time),
+                       sum(f.ship_measured), sum(f.ship_on_time), sum(f.delivery_measured),
+                       sum(f.delivery_kept), sum(f.gifts), sum(f.gifts_delivered)
+                  FROM (SELECT jsonb_build_object(%s) AS j FROM sale_order so
+                         WHERE so.hub_in_scope OFFSET 0) c
+                 CROSS JOIN LATERAL order_hub_report_order_row(c.j, 1) f
+                 GROUP BY 1, 2, 3
+                """,
+                row,
+            )
         )
 
     @api.model
