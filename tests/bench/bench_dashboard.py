@@ -16,6 +16,11 @@ Order Hub manager):
   client loads them (``web_search_read`` with the list view's fields, 80
   rows, the count up to 10,001).
 
+and checks the 12-month funnel and order KPIs (read from the order aggregate,
+``order_hub_report_order``) against a direct pass over every order of the
+year, as generated, after 1,000 orders received 200 days ago are shipped in
+one statement, and after the compaction cron (rolled back afterwards).
+
 Prints one line per figure, in seconds (target: at most 1 s each). Not a
 pass/fail test. The database is dropped at the end unless ``--keep``.
 """
