@@ -295,6 +295,10 @@ def run(args, registry, box, nodes, watch, channel):
         for node in nodes.values():
             node.start()
         watch.start()
+        # jobs left open by earlier runs would run during this one: done first
+        waited, _pending, left = wait_drained(registry, [], 0, args.timeout)
+        if waited > 1 or left:
+            print(f"  waited {waited:.0f} s for the jobs of earlier runs ({left} still open)", flush=True)
         first_job = next_job_id(registry)
         pushed = list(box.orders)[::2]
         print(

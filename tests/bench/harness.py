@@ -222,7 +222,7 @@ class WebSession:
         self.url = url
         self.http = requests.Session()
         params = {"db": database, "login": login, "password": password}
-        answer = self.call("/web/session/authenticate", params)
+        answer = self.call("/web/session/authenticate", params, timeout=120)
         if not answer.get("uid"):
             raise SystemExit(f"login of {login} refused")
         self.uid = answer["uid"]
