@@ -434,6 +434,7 @@ def main():
         Profiler,
         create_vanilla_database,
         drop_database,
+        job_flame_graphs,
         job_profile,
         start_server,
         stop_server,
@@ -481,7 +482,8 @@ def main():
                 if profiler:
                     profiler.stop()
                     hub["profile"] = job_profile(profiler.raw, profiler.rate)
-                    hub["profile_files"] = (profiler.svg, profiler.raw)
+                    flames = job_flame_graphs(profiler.raw, args.profile)
+                    hub["profile_files"] = (profiler.svg, profiler.raw, *flames)
                     profiler = None
                 if run == len(runs) - 1 and args.baseline:
                     print(
@@ -548,8 +550,8 @@ def print_run(workers, houses, hub):
         flush=True,
     )
     if "profile" in hub:
-        svg, raw = hub["profile_files"]
-        print(f"  py-spy profile ({svg}, {raw}), CPU seconds of the workers per job and its top frames:")
+        files = ", ".join(map(str, hub["profile_files"]))
+        print(f"  py-spy profile ({files}), seconds of the workers per job and its top frames:")
         for kind, (seconds, sql_s, frames) in hub["profile"].items():
             print(f"    {kind}: {seconds:.1f} s sampled active, {sql_s / seconds:.0%} of it in SQL")
             for frame, frame_s in frames:

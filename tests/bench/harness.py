@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import xmlrpc.client
+import zlib
 from collections import Counter, defaultdict
 from contextlib import closing
 from pathlib import Path
@@ -243,3 +244,59 @@ def job_profile(raw_file, rate, top=8):
                 break
         result[kind] = (samples / rate, sql[kind] / rate, [(frame, n / rate) for frame, n in branches])
     return result
+
+
+def job_flame_graphs(raw_file, out_dir, min_share=0.01):
+    """A small flame graph (SVG) per job kind from py-spy's raw stacks, each
+    rooted at the job method, frames narrower than ``min_share`` of the job
+    left out; returns the files written."""
+    from html import escape
+
+    stacks = defaultdict(Counter)
+    for line in Path(raw_file).read_text(errors="replace").splitlines():
+        stack, _sep, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = stack.split(";")
+        for name, marker in JOB_FRAMES.items():
+            hit = next((i for i, frame in enumerate(frames) if _function(frame) == marker), None)
+            if hit is not None:
+                stacks[name][tuple(_short(frame) for frame in frames[hit:])] += int(count)
+                break
+    written = []
+    width, row = 1200, 17
+    for name, counts in stacks.items():
+        total = sum(counts.values())
+        tree = {}  # frame path -> samples
+        for stack, count in counts.items():
+            for depth in range(1, len(stack) + 1):
+                tree[stack[:depth]] = tree.get(stack[:depth], 0) + count
+        kept = sorted(path for path, n in tree.items() if n >= min_share * total)
+        depth_max = max(len(path) for path in kept)
+        x_of, boxes = {}, []
+        for path in kept:  # sorted: a parent before its children, siblings in name order
+            parent = path[:-1]
+            x = x_of.get(parent, 0.0) if parent else 0.0
+            x_of[parent] = x + tree[path]  # the next sibling starts after this one
+            x_of[path] = x
+            w = tree[path] / total * width
+            y = (depth_max - len(path)) * row + 24
+            label = escape(path[-1])
+            share = f"{tree[path] / total:.1%}"
+            hue = zlib.crc32(path[-1].encode()) % 60
+            boxes.append(
+                f'<g><title>{label} ({share})</title><rect x="{x / total * width:.1f}" y="{y}" '
+                f'width="{w:.1f}" height="{row - 1}" fill="hsl({hue},80%,65%)"/>'
+                f'<text x="{x / total * width + 3:.1f}" y="{y + 12}" font-size="11" '
+                f'font-family="monospace">{escape(path[-1][: int(w / 7)])}</text></g>'
+            )
+        height = (depth_max + 1) * row + 24
+        svg = (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+            f'<text x="3" y="16" font-size="13" font-family="sans-serif">{escape(name)} job: '
+            f"{total} samples, frames under {min_share:.1%} left out</text>" + "".join(boxes) + "</svg>\n"
+        )
+        path = Path(out_dir) / f"flame-{name}.svg"
+        path.write_text(svg)
+        written.append(path)
+    return written
