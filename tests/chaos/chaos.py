@@ -303,7 +303,9 @@ class Chaos:
             self.sql("SELECT state, count(*) FROM queue_job WHERE id > %s GROUP BY 1", (self.first_job,))
         )
         (retries,) = self.sql(
-            "SELECT coalesce(sum(retry), 0) FROM queue_job WHERE id > %s", (self.first_job,), one=True
+            "SELECT coalesce(sum(greatest(retry - 1, 0)), 0) FROM queue_job WHERE id > %s",
+            (self.first_job,),
+            one=True,
         )
         failed_jobs = self.sql(
             "SELECT method_name, coalesce(exc_name, ''), count(*) FROM queue_job "
@@ -481,7 +483,7 @@ class Chaos:
             f"(missing {row['missing']}, duplicated {row['duplicated']}, confirmed {row['confirmed']})\n"
             f"  payloads                       : {payloads} (failed without reason {row['no_reason']})\n"
             f"  jobs                           : {dict(sorted(row['jobs'].items()))}, "
-            f"retries {row['retries']}\n"
+            f"runs beyond the first {row['retries']}\n"
             f"  failed jobs                    : {failed}\n"
             f"  jobs left started              : {row['started']}\n"
             f"  quants != move lines (reserved): {row['quant_mismatch']} product/location pairs\n"
