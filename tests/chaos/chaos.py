@@ -35,6 +35,7 @@ import argparse
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -532,8 +533,15 @@ class Chaos:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def interrupted(signum, _frame):
+    """SIGTERM and SIGHUP end the run as Ctrl-C does: through the clean-up."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv=None):
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGHUP, interrupted)
     chaos = Chaos(args)
     try:
         chaos.run()
