@@ -6,6 +6,7 @@ client's JSON-RPC session.  Only what the scripts use; no Odoo import at
 module level (the scripts parse Odoo's configuration first).
 """
 
+import configparser
 import json
 import os
 import re
@@ -21,7 +22,10 @@ from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import psycopg2
 import requests
+from psycopg2 import sql
+from psycopg2.extensions import ISOLATION_LEVEL_AUTOCOMMIT
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "tests") not in sys.path:
@@ -34,9 +38,11 @@ def odoo_bin():
 
 class OdooServer:
     """One Odoo server (prefork: ``workers`` HTTP workers) with its own
-    queue_job runner, as a node of a deployment is started.
+    queue_job runner, as a node of a deployment is started, in a process
+    group of its own (``kill`` takes the server, its workers and its runner).
 
-    ``queue_host``/``queue_port``: where this node's runner sends the jobs
+    Listens on 127.0.0.1: HTTP on ``port``, the websocket on ``port + 1``.
+    ``queue_port``: where this node's runner sends the jobs
     (``ODOO_QUEUE_JOB_HOST/PORT``; default: this node).  The server's log goes
     to ``log_path`` (warnings and errors only)."""
 
@@ -44,29 +50,31 @@ class OdooServer:
         self.config = config
         self.database = database
         self.port = port
-        self.workers = workers
+        self.workers_count = workers
         self.log_path = Path(log_path)
         self.queue_port = queue_port or port
         self.channels = channels or f"root:{workers},root.order_hub.reserve:1"
         self.extra = list(extra)
         self.process = None
 
-    def start(self, timeout=180):
-        command = [
+    def command(self):
+        return [
             sys.executable,
             odoo_bin(),
             "-c",
-            self.config,
+            str(self.config),
             "-d",
             self.database,
             "--db-filter",
             f"^{self.database}$",
+            "--http-interface",
+            "127.0.0.1",
             "--http-port",
             str(self.port),
             "--gevent-port",
-            str(self.port + 5),  # each node its own longpolling port
+            str(self.port + 1),
             "--workers",
-            str(self.workers),
+            str(self.workers_count),
             "--max-cron-threads",
             "0",
             "--limit-time-real",
@@ -79,6 +87,9 @@ class OdooServer:
             str(self.log_path),
             *self.extra,
         ]
+
+    def start(self, timeout=180, wait=None):
+        timeout = wait if wait is not None else timeout
         env = dict(
             os.environ,
             ODOO_QUEUE_JOB_CHANNELS=self.channels,
@@ -86,10 +97,9 @@ class OdooServer:
             ODOO_QUEUE_JOB_PORT=str(self.queue_port),
         )
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        # own process group: stop() ends the server and its workers, nothing else
         with open(self.log_path.with_suffix(".stderr"), "ab") as stderr:
             self.process = subprocess.Popen(
-                command,
+                self.command(),
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
                 env=env,
@@ -104,9 +114,9 @@ class OdooServer:
                 common.version()
                 return self
             except OSError:
-                time.sleep(1)
-        self.stop()
-        raise SystemExit(f"the Odoo server on port {self.port} did not start; see {self.log_path}")
+                time.sleep(0.5)
+        self.kill()
+        raise RuntimeError(f"the Odoo server on port {self.port} did not start; see {self.log_path}")
 
     @property
     def pid(self):
@@ -116,31 +126,38 @@ class OdooServer:
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def worker_pids(self):
-        """Process ids of this server's children (its HTTP workers)."""
-        if not self.process:
-            return set()
-        pids = set()
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:
-                pids.add(int(entry.name))
-        return pids
+    def alive(self):
+        return self.process is not None and self.process.poll() is None
 
-    def stop(self):
-        if not self.process or self.process.poll() is not None:
+    def workers(self):
+        """Pids of the server's child processes (HTTP workers, job runner, gevent)."""
+        return children(self.pid) if self.alive() else []
+
+    def worker_pids(self):
+        return set(self.workers())
+
+    def kill(self):
+        """SIGKILL the whole process group (server, workers, runner) and reap it."""
+        if self.process is None:
             return
-        os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(60)
-        except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
+        except ProcessLookupError:
+            pass
+        self.process.wait(30)
+        self.process = None
+
+    def stop(self, wait=60):
+        """SIGTERM to the group (graceful), then SIGKILL after ``wait`` seconds."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(wait)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
 
 
 def open_registry(config, database):
@@ -523,3 +540,88 @@ def job_flame_graphs(raw_file, out_dir, min_share=0.01):
         path.write_text(svg)
         written.append(path)
     return written
+
+
+def read_config(path):
+    """The [options] of an Odoo configuration file, as a dict of strings."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path)
+    return dict(parser["options"]) if parser.has_section("options") else {}
+
+
+def connect(options, database):
+    """A new psycopg2 connection (autocommit) with the settings of an Odoo configuration."""
+    conn = psycopg2.connect(
+        host=options.get("db_host") or None,
+        port=options.get("db_port") or None,
+        user=options.get("db_user") or None,
+        password=options.get("db_password") or None,
+        dbname=database,
+        connect_timeout=10,
+    )
+    conn.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)
+    return conn
+
+
+def copy_database(options, source, target):
+    """Copy ``source`` (and its filestore) into a new database ``target``: a
+    throw-away copy of the dev database with its demo data, made in seconds."""
+    with closing(connect(options, "postgres")) as conn, conn.cursor() as cr:
+        cr.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(target)))
+        cr.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(target), sql.Identifier(source))
+        )
+    data_dir = options.get("data_dir")
+    if data_dir and (Path(data_dir) / "filestore" / source).is_dir():
+        shutil.rmtree(Path(data_dir) / "filestore" / target, ignore_errors=True)  # of an earlier copy
+        shutil.copytree(Path(data_dir) / "filestore" / source, Path(data_dir) / "filestore" / target)
+
+
+def drop_database_and_filestore(options, name):
+    with closing(connect(options, "postgres")) as conn, conn.cursor() as cr:
+        cr.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    data_dir = options.get("data_dir")
+    if data_dir:
+        shutil.rmtree(Path(data_dir) / "filestore" / name, ignore_errors=True)
+
+
+def rss_kib(pid):
+    """VmRSS of process ``pid`` in KiB (None when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def children(pid):
+    """Direct children of ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces and parentheses
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if len(fields) > 1 and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def xmlrpc_models(port, database, login, password):
+    """``call(model, method, *args, **kw)`` over XML-RPC as ``login``."""
+    url = f"http://127.0.0.1:{port}/xmlrpc/2"
+    uid = xmlrpc.client.ServerProxy(f"{url}/common").authenticate(database, login, password, {})
+    if not uid:
+        raise RuntimeError(f"cannot log in as {login} on {database}")
+    models = xmlrpc.client.ServerProxy(f"{url}/object", allow_none=True)
+
+    def call(model, method, *args, **kw):
+        return models.execute_kw(database, uid, password, model, method, list(args), kw)
+
+    return call

@@ -5,8 +5,9 @@ this module runs it on a ``ThreadingHTTPServer`` on localhost and adds what
 every sandbox needs:
 
 * misbehaviour on demand (``behave``): N answers 429 with ``Retry-After``,
-  bursts of 5xx, platform "busy" codes, malformed or truncated JSON bodies,
-  slow answers, a server-side request-rate limit, token expiry;
+  bursts of 5xx, an outage of N seconds (``outage``: 5xx and 429 in turn),
+  platform "busy" codes, malformed or truncated JSON bodies, slow answers,
+  a server-side request-rate limit, token expiry;
 * a log of every API request (monotonic time, method, path, status) so tests
   can check that Retry-After and rate limits were honoured;
 * a control API over HTTP under ``/_sandbox/`` (``GET requests``, ``GET
@@ -41,6 +42,7 @@ BEHAVIOUR_DEFAULTS = {
     "late_delay": 3.0,  # ... this many seconds (a client with a shorter timeout gives up)
     "stock_max_rps": None,  # stock updates: the platform's limit (None: the sandbox's ``stock_limit``) ...
     "stock_burst": None,  # ... and the updates it takes at once; faster ones get the platform's refusal
+    "outage": 0.0,  # the next N seconds every API request fails: error_status, 429 (Retry-After) in turn
 }
 
 
@@ -101,6 +103,8 @@ class PlatformSandbox:
         self.issue_token(self.credentials.get("access_token"))
         self._last_api_request = 0.0
         self._bucket = 1.0
+        self._outage_until = 0.0  # time.monotonic() until which every API request fails
+        self._outage_answers = 0
         self.server = None
         self.thread = None
         self.url = ""
@@ -181,11 +185,20 @@ class PlatformSandbox:
         with self.lock:
             if changes.pop("expire_token", False):
                 self.expire_tokens()
+            if "outage" in changes:
+                self._outage_until = time.monotonic() + max(0.0, float(changes["outage"]))
+                self._outage_answers = 0
             self.behaviour.update(changes)
+
+    def outage_left(self):
+        """Seconds the outage asked with ``behave(outage=N)`` still lasts (0: none)."""
+        with self.lock:
+            return max(0.0, self._outage_until - time.monotonic())
 
     def reset(self):
         with self.lock:
             self.behaviour = dict(BEHAVIOUR_DEFAULTS)
+            self._outage_until = 0.0
             self.requests.clear()
             self.writes.clear()
             self.stock_calls.clear()
@@ -310,6 +323,14 @@ class PlatformSandbox:
             too_fast = bool(max_rps) and self._bucket < 1
             if max_rps and not too_fast:
                 self._bucket -= 1
+            if now < self._outage_until:
+                self._outage_answers += 1
+                if self._outage_answers % 2:
+                    return Answer(
+                        self.behaviour["error_status"], raw=b"<html><body>Service Unavailable</body></html>"
+                    )
+                retry = self.behaviour["retry_after"]
+                return Answer(429, {"errors": "Exceeded call limit."}, {"Retry-After": f"{retry:g}"})
             if self._take("rate_limited") or too_fast:
                 retry = self.behaviour["retry_after"] if not too_fast else round(1.0 / max_rps, 3)
                 return Answer(429, {"errors": "Exceeded call limit."}, {"Retry-After": f"{retry:g}"})
@@ -371,7 +392,7 @@ class PlatformSandbox:
             return self.push(body["id"], body["url"], body.get("topic"))
         if name == "behave":
             self.behave(**body)
-            return Answer(200, self.behaviour)
+            return Answer(200, {**self.behaviour, "outage_left": round(self.outage_left(), 3)})
         if name == "stock":
             return Answer(
                 200, {"stock": self.stock, "calls": len(self.stock_calls), "refused": self.stock_refused}

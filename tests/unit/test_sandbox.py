@@ -152,3 +152,36 @@ def test_demo_credentials_work_with_the_clients(make_sandbox, platform):
     if platform in ("douyin", "wechat_shop", "shopee"):
         box.behave(expire_token=True)
         assert len(pull_all(client)) == 4
+
+
+def test_outage_switch_fails_every_request_for_its_seconds_then_recovers():
+    """``POST /_sandbox/behave {"outage": N}`` (the chaos script's fault switch):
+    for N seconds every API request answers 5xx and 429 with Retry-After in
+    turn, the control API still answers, and then the platform is back."""
+    with start_sandbox("shopify", orders=3, seed=5) as box:
+        shop = f"{box.url}/admin/api/2024-10/shop.json"
+        headers = {"X-Shopify-Access-Token": box.credentials["access_token"]}
+        assert requests.get(shop, headers=headers, timeout=5).status_code == 200
+        control = requests.post(
+            f"{box.url}/_sandbox/behave", json={"outage": 1.0, "retry_after": 7}, timeout=5
+        )
+        assert control.ok and 0 < control.json()["outage_left"] <= 1.0
+        started = time.monotonic()
+        answers = [requests.get(shop, headers=headers, timeout=5) for _ in range(4)]
+        assert time.monotonic() - started < 1.0, "the machine was too slow for this test's window"
+        assert [a.status_code for a in answers] == [503, 429, 503, 429]
+        assert {a.headers.get("Retry-After") for a in answers if a.status_code == 429} == {"7"}
+        assert requests.get(f"{box.url}/_sandbox/credentials", timeout=5).ok
+        time.sleep(max(0.0, 1.05 - (time.monotonic() - started)))
+        assert box.outage_left() == 0
+        assert requests.get(shop, headers=headers, timeout=5).status_code == 200
+        statuses = [r.status for r in box.api_requests("/shop.json")]
+        assert statuses == [200, 503, 429, 503, 429, 200]
+
+
+def test_reset_ends_an_outage():
+    with start_sandbox("jd", orders=1, seed=5) as box:
+        box.behave(outage=60)
+        assert box.outage_left() > 59
+        box.reset()
+        assert box.outage_left() == 0

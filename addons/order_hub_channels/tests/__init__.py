@@ -18,3 +18,4 @@ from . import test_least_privilege
 from . import test_probes
 from . import test_users_terms
 from . import test_reserve_lanes
+from . import test_dead_worker
