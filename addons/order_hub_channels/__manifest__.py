@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "data/order_hub_channels_data.xml",
         "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
         "data/order_hub_status_map_data.xml",
         "data/order_hub_field_map_data.xml",
         "views/order_hub_channel_views.xml",

@@ -1,4 +1,6 @@
-from odoo import _, models
+from datetime import timedelta
+
+from odoo import _, api, fields, models
 
 STATUS_JOBS = ("_job_hub_channel_action", "_job_hub_channel_action_reserve", "_job_hub_reserve")
 
@@ -35,3 +37,24 @@ class QueueJob(models.Model):
                     ),
                 }
             )
+
+    @api.model
+    def _hub_cron_jobs_found_dead(self):
+        """queue_job's runner fails a job whose workers kept dying
+        (``JobFoundDead``, past its max_retries) with plain SQL, so the write
+        hook above never sees it: its payloads would stay pending with no job
+        to import them.  Every few minutes, the import jobs failed that way in
+        the last week mark their still-pending payloads as internal errors
+        (payloads already marked are left as they are)."""
+        since = fields.Datetime.now() - timedelta(days=7)
+        jobs = self.sudo().search(
+            [
+                ("state", "=", "failed"),
+                ("exc_name", "=", "JobFoundDead"),
+                ("model_name", "=", "order.hub.inbound.order"),
+                ("method_name", "=", "_job_import"),
+                ("date_created", ">=", since),
+            ]
+        )
+        jobs._hub_mark_internal_errors()
+        return jobs

@@ -205,3 +205,15 @@ class TestDeadWorker(BaseCase):
         requeue_dead_jobs(get_db_name())
         state, _retry, exc_name = self.job_row()
         self.assertEqual((state, exc_name), ("failed", "JobFoundDead"))
+        # the runner failed it in SQL: the payload is still pending, with no job to import it,
+        # until the scheduled action marks it an internal error (with a Retry)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            record = env["order.hub.inbound.order"].browse(self.record_id)
+            self.assertEqual(record.state, "pending")
+            env.ref("order_hub_channels.ir_cron_order_hub_jobs_found_dead").method_direct_trigger()
+            record.invalidate_recordset()
+            self.assertEqual(record.state, "error")
+            self.assertIn(self.job_uuid, record.error)
+            self.assertEqual(record.job_id.uuid, self.job_uuid)
+        self.assertEqual(self.sale_orders(), 0)
