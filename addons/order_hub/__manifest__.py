@@ -2,7 +2,7 @@
     "name": "Order Hub",
     "summary": "Order operations hub: stages with SLA clocks, exception tickets, "
     "audit trail and role workbenches on top of sale orders",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Order Hub",
@@ -69,6 +69,7 @@
         ],
     },
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "application": True,
     "installable": True,
 }

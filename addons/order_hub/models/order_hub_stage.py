@@ -31,6 +31,12 @@ class OrderHubStage(models.Model):
         string="Exception Stage",
         help="Orders in this stage left the normal flow and need a person.",
     )
+    desk_attention = fields.Boolean(
+        string="Customer Service Acts Here",
+        help="Orders in this stage are on the customer-service desk even when nothing is late "
+        "(e.g. orders to confirm, exceptions, address changes). In the other stages an order is on the "
+        "desk only while one of its desk tags or an open ticket calls for an agent.",
+    )
     description = fields.Text(translate=True)
     sla_hours = fields.Float(
         string="SLA (working hours)",

@@ -43,7 +43,16 @@ class SaleOrder(models.Model):
         compute="_compute_hub_desk_open",
         store=True,
         index=True,
-        help="A hub order that is neither done nor cancelled: customer service may still have to act.",
+        help="A hub order that is neither done nor cancelled.",
+    )
+    hub_desk_needed = fields.Boolean(
+        string="Needs an Agent",
+        compute="_compute_hub_desk_needed",
+        store=True,
+        index=True,
+        help="An open hub order that needs customer service now: one of its desk tags applies, one of its "
+        "tickets is open, or its stage is one where customer service acts (to confirm, exception, "
+        "address change).",
     )
     hub_desk_overdue = fields.Boolean(
         string="Overdue Response",
@@ -92,6 +101,18 @@ class SaleOrder(models.Model):
                 order.hub_in_scope
                 and order.state != "cancel"
                 and order.hub_stage_id.code not in DESK_CLOSED_STAGES
+            )
+
+    @api.depends("hub_desk_open", "hub_desk_tier", "hub_stage_id.desk_attention", "hub_ticket_ids.state")
+    def _compute_hub_desk_needed(self):
+        for order in self:
+            order.hub_desk_needed = bool(
+                order.hub_desk_open
+                and (
+                    order.hub_desk_tier
+                    or order.hub_stage_id.desk_attention
+                    or any(ticket.state in TICKET_OPEN_STATES for ticket in order.sudo().hub_ticket_ids)
+                )
             )
 
     def _hub_desk_ticket_tags(self):

@@ -96,6 +96,8 @@ class SaleOrder(models.Model):
             -- the first page of the customer service desk and of All Orders (their default order)
             CREATE INDEX IF NOT EXISTS sale_order_hub_cs_desk_idx
                 ON sale_order (hub_cs_priority DESC, hub_sla_deadline, date_order DESC) WHERE hub_in_scope;
+            CREATE INDEX IF NOT EXISTS sale_order_hub_desk_idx
+                ON sale_order (hub_desk_tier DESC, hub_sla_deadline, date_order DESC) WHERE hub_desk_needed;
             CREATE INDEX IF NOT EXISTS sale_order_hub_manager_list_idx
                 ON sale_order (hub_sla_deadline, date_order DESC) WHERE hub_in_scope;
             CREATE INDEX IF NOT EXISTS sale_order_hub_health_idx

@@ -1,6 +1,9 @@
-from odoo import Command
+from datetime import datetime
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools import json_default
 
 from .lifecycle_common import LifecycleCommon
 
@@ -68,6 +71,21 @@ class TestAuditLog(LifecycleCommon):
         self.assertEqual(cron.source, "cron")
         explicit = self.AuditLog._record(order, "x", 1, 2, source="rpc")
         self.assertEqual(explicit.source, "rpc")
+
+    def test_time_is_stored_to_the_microsecond(self):
+        """Latency is measured from the trail: a line's time is not cut to the second."""
+        order = self._order()
+        before = datetime.now()
+        line = self.AuditLog._record(order, "x", 1, 2)
+        after = datetime.now()
+        self.env.flush_all()
+        self.env.cr.execute("SELECT logged_at FROM order_hub_audit_log WHERE id = %s", [line.id])
+        stored = self.env.cr.fetchone()[0]
+        self.assertLessEqual(before, stored)
+        self.assertLessEqual(stored, after)
+        # what the web client receives (forms, lists, exports) is still to the second
+        sent = json_default(line.read(["logged_at"])[0]["logged_at"])
+        self.assertEqual(sent, fields.Datetime.to_string(stored.replace(microsecond=0)))
 
     def test_nobody_can_create_change_or_delete_lines(self):
         order = self._order()

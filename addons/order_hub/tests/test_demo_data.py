@@ -1,4 +1,7 @@
+import base64
+
 from odoo.tests import tagged
+from odoo.tools import file_open
 
 from .common import OrderHubCommon
 
@@ -94,6 +97,12 @@ class TestDemoData(OrderHubCommon):
         tax = company.account_sale_tax_id
         self.assertTrue(tax, "a default sales tax from the Chinese chart")
         self.assertEqual(tax.country_id, self.env.ref("base.cn"))
+
+    def test_the_company_has_its_own_logo(self):
+        """The tracking page and reports show the demo company's logo, not Odoo's "Your logo"."""
+        company = self.env.ref("base.main_company")
+        with file_open("order_hub/static/img/demo_company_logo.png", "rb") as logo:
+            self.assertEqual(base64.b64decode(company.logo), logo.read())
 
     def test_chinese_and_english_both_active(self):
         languages = self.env["res.lang"].search([]).mapped("code")

@@ -89,6 +89,29 @@ class TestDesk(LifecycleCommon):
         self.assertEqual(gift.hub_desk_tier, 1)
         self.assertEqual(plain.hub_desk_tier, 0)
 
+    def test_an_order_in_the_warehouses_hands_is_on_the_desk_only_while_it_needs_an_agent(self):
+        order = self._order(hub_source="phone")
+        self.assertIn(order, self._desk(orders=order), "an order to confirm waits for customer service")
+        order._hub_move_to("preparing")
+        self.assertFalse(order.hub_desk_needed)
+        self.assertFalse(self._desk(orders=order), "preparing on time: the warehouse's work, not the agent's")
+        # an open ticket calls for an agent, whatever the stage
+        ticket = order._hub_open_ticket("logistics_stalled")
+        self.assertIn(order, self._desk(orders=order))
+        ticket.action_cancel()
+        if order.hub_stage_id.code == "preparing":
+            self.assertFalse(self._desk(orders=order), "the ticket closed, nothing calls for an agent")
+        # a late clock does too
+        order._hub_move_to("preparing")
+        self._overdue(order)
+        self.assertEqual(self._desk(orders=order), order)
+        self.assertEqual(order.hub_desk_tier, 3)
+        # a stage where customer service acts, set by a manager, brings its orders
+        order.write({"hub_sla_risk_at": False, "hub_sla_deadline": False})
+        self.assertFalse(self._desk(orders=order))
+        order.hub_stage_id.desk_attention = True
+        self.assertEqual(self._desk(orders=order), order)
+
     def test_tags_disappear_when_their_cause_is_fixed(self):
         order = self._order(hub_source="phone")
         self.assertFalse(order.hub_desk_tag_ids)

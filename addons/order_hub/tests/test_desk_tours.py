@@ -89,8 +89,11 @@ class TestDeskTour(DeskTourCommon):
         order = self._desk_order("Desk Refund Buyer", "13900001007", cs)
         order.hub_paid_at = fields.Datetime.now()
         order.action_confirm()
+        order._hub_move_to("preparing")
+        self.assertFalse(order.hub_desk_needed, "in the warehouse's hands: not on the desk")
+        # the customer calls about it: the agent finds it among all hub orders
         self.start_tour(
-            "/odoo/action-order_hub.sale_order_action_customer_service",
+            "/odoo/action-order_hub.sale_order_action_customer_service_all",
             "order_hub_desk_refund",
             login="hub.cs",
             timeout=300,

@@ -390,7 +390,9 @@ class OrderHubChannel(models.Model):
         channel = self._hub_operate(
             _("Only Order Hub managers and the channel's operators can pull its orders.")
         )
-        channel._cron_pull()
+        # the job runs as the scheduled pull does (superuser), also when a
+        # manager asks: managers do not create received payloads themselves
+        channel.with_user(SUPERUSER_ID)._cron_pull()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -2,6 +2,7 @@ import hashlib
 import json
 import logging
 import uuid
+from datetime import datetime
 
 import psycopg2
 
@@ -73,7 +74,9 @@ class OrderHubInboundOrder(models.Model):
     event_id = fields.Char(
         readonly=True, index="btree_not_null", help="The platform's id of the pushed event."
     )
-    received_at = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
+    # to the microsecond (fields.Datetime.now() drops them): push latency is
+    # measured from it; forms and lists still show seconds
+    received_at = fields.Datetime(required=True, default=lambda self: datetime.now(), readonly=True)
     state = fields.Selection(INBOUND_STATES, required=True, default="pending", index=True)
     attempts = fields.Integer(readonly=True)
     error = fields.Text(string="Reason", readonly=True)

@@ -21,6 +21,9 @@ STOCK_BUSY_RETRY = 1
 RESERVE_PRIORITY = 5
 CONFIRM_PRIORITY = 8
 CONFIRMING_ACTIONS = ("confirm", "ship", "complete")
+# the reservation lane; the reservations of one warehouse run in its own
+# sub-lane (``reserve_channel``)
+RESERVE_CHANNEL = "root.order_hub.reserve"
 SHIPPING_ACTIONS = ("ship", "complete")
 
 
@@ -31,6 +34,22 @@ def _batches(records, size=CONFIRM_BATCH):
 
 def _batch_key(records):
     return hashlib.sha1(",".join(map(str, sorted(records.ids))).encode()).hexdigest()
+
+
+def reserve_channel(warehouse):
+    """The queue_job channel of the reservation jobs of ``warehouse``.
+
+    Reservations of one warehouse change the same quants, those of two
+    warehouses never do (their stock locations differ): each warehouse has its
+    own lane, ``root.order_hub.reserve.warehouse_<id>``.  The job runner runs a
+    lane as configured, e.g. ``root.order_hub.reserve:2:capacity_default=1,
+    root.order_hub.reserve.warehouse_1:1,root.order_hub.reserve.warehouse_2:1``
+    (two warehouses side by side, each one job at a time).  A lane the runner
+    does not list falls back under ``root.order_hub.reserve``: with
+    ``capacity_default=1`` all unlisted warehouses share one lane of capacity
+    1, and with the plain ``root.order_hub.reserve:1`` every reservation runs
+    one after the other, as before the lanes were split."""
+    return f"{RESERVE_CHANNEL}.warehouse_{warehouse.id}" if warehouse else RESERVE_CHANNEL
 
 
 def _batch_label(records):
@@ -53,9 +72,10 @@ class SaleOrder(models.Model):
     - ``_job_hub_channel_action`` (``root.order_hub.confirm``, as many at once
       as workers allow): confirmation with the deliveries created but not
       reserved (``hub_defer_reservation``), then one ``_job_hub_reserve``
-      (``root.order_hub.reserve``, capacity 1) reserves them: reservations
-      change the same quants, so they run one after the other anyway, but
-      beside the confirmations (they do not change the quantity free to
+      (``root.order_hub.reserve.warehouse_<id>``, one lane per warehouse,
+      capacity 1: see ``reserve_channel``) reserves them: reservations of one
+      warehouse change the same quants, so they run one after the other
+      anyway, but beside the confirmations (they do not change the quantity free to
       promise that confirmations check under the stock locks);
     - ``_job_hub_channel_action_reserve`` (``root.order_hub.reserve``): orders
       whose warehouse is chosen from the stock at confirmation (logistics
@@ -125,12 +145,16 @@ class SaleOrder(models.Model):
                         job._job_hub_channel_action(action, arrival=arrival)
 
     def _hub_enqueue_reservation(self):
-        for batch in _batches(self):
-            batch.with_delay(
-                priority=RESERVE_PRIORITY,
-                identity_key=f"order_hub_reserve_{_batch_key(batch)}",
-                description=_("Reserve the deliveries of %(orders)s", orders=_batch_label(batch)),
-            )._job_hub_reserve()
+        """One reservation job per batch of orders of one warehouse, in the
+        lane of that warehouse (``reserve_channel``)."""
+        for warehouse, orders in self.grouped("warehouse_id").items():
+            for batch in _batches(orders):
+                batch.with_delay(
+                    priority=RESERVE_PRIORITY,
+                    channel=reserve_channel(warehouse),
+                    identity_key=f"order_hub_reserve_{_batch_key(batch)}",
+                    description=_("Reserve the deliveries of %(orders)s", orders=_batch_label(batch)),
+                )._job_hub_reserve()
 
     # ------------------------------------------------------------------
     # jobs

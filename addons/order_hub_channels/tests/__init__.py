@@ -17,3 +17,4 @@ from . import test_rpc_race
 from . import test_least_privilege
 from . import test_probes
 from . import test_users_terms
+from . import test_reserve_lanes

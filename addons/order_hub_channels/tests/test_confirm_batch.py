@@ -1,6 +1,7 @@
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models.sale_order_hub import reserve_channel
 from .common import ChannelsCommon, canonical_order
 
 
@@ -35,7 +36,8 @@ class TestConfirmBatch(ChannelsCommon):
         self.assertEqual(len(reserve), 1)
         self.assertEqual(reserve.method_name, "_job_hub_reserve")
         self.assertEqual(reserve.records, sales)
-        self.assertEqual(reserve.channel, "root.order_hub.reserve")
+        self.assertEqual(reserve.channel, reserve_channel(sales.warehouse_id), "the lane of its warehouse")
+        self.assertEqual(reserve.channel, f"root.order_hub.reserve.warehouse_{sales.warehouse_id.id}")
         self.assertLess(reserve.priority, actions.priority, "the narrow lane first")
         [result] = self.run_jobs(reserve)
         self.assertIn("3 of 3 orders reserved", result)

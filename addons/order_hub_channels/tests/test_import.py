@@ -1,5 +1,6 @@
 import logging
 import re
+from datetime import datetime
 
 import psycopg2
 
@@ -42,6 +43,17 @@ class TestImport(ChannelsCommon):
         self.assertEqual(len(first), 1)
         self.assertFalse(second)
         self.assertEqual(self.Inbound.search_count([("external_id", "=", "1003")]), 1)
+
+    def test_received_time_is_stored_to_the_microsecond(self):
+        """Push latency is measured from it: not cut to the second."""
+        before = datetime.now()
+        record = self.store(canonical_order("1099"))
+        after = datetime.now()
+        self.env.flush_all()
+        self.env.cr.execute("SELECT received_at FROM order_hub_inbound_order WHERE id = %s", [record.id])
+        stored = self.env.cr.fetchone()[0]
+        self.assertLessEqual(before, stored)
+        self.assertLessEqual(stored, after)
 
     def test_later_payload_updates_address_remark_and_status(self):
         self.import_now(canonical_order("1004"))

@@ -154,6 +154,10 @@ class TestLeastPrivilege(ChannelsCommon, HttpCase):
         before = self.env["queue.job"].search_count([("method_name", "=", "_job_pull")])
         self.channel.with_user(self.user_manager).action_pull_now()
         self.assertEqual(self.env["queue.job"].search_count([("method_name", "=", "_job_pull")]), before + 1)
+        # the job stores what it pulls: it runs as the scheduled pull does, not
+        # as the manager (who may not create received payloads)
+        job = self.env["queue.job"].search([("method_name", "=", "_job_pull")], order="id desc", limit=1)
+        self.assertEqual(job.user_id.id, SUPERUSER_ID)
 
     def test_warehouse_user_cannot_pull_over_rpc(self):
         key = self.api_key(self.user_warehouse)

@@ -54,8 +54,11 @@ class OrderHubScanStation(models.AbstractModel):
                 ("picking_ids.sale_id.hub_in_scope", "=", True),
             ],
             order="id desc",
-            limit=20,
+            limit=200,
         )
+        # a batch of one delivery is that delivery (Odoo's automatic batches by customer
+        # make one per customer): only real batches are offered, the newest 20
+        batches = batches.filtered(lambda b: len(b.picking_ids) > 1)[:20]
         return {
             "pickings": rows,
             "batches": [{"id": b.id, "name": b.name, "count": len(b.picking_ids)} for b in batches],

@@ -202,14 +202,19 @@ class TestScanStation(LogisticsCommon):
 
     def test_batch_then_order(self):
         second = self._confirmed([(self.product_c, 1)])
+        third = self._confirmed([(self.product_c, 1)])
         outsider = self._confirmed([(self.product_c, 1)])
         batch = self.env["stock.picking.batch"].create(
-            {"picking_ids": [Command.set((self.picking | self._delivery(second)).ids)]}
+            {
+                "picking_ids": [
+                    Command.set((self.picking | self._delivery(second) | self._delivery(third)).ids)
+                ]
+            }
         )
         batch.action_confirm()
         opened = self.station.scan(batch.name)
         self.assertEqual(opened["batch"]["id"], batch.id)
-        self.assertEqual(len(opened["batch"]["pickings"]), 2)
+        self.assertEqual(len(opened["batch"]["pickings"]), 3)
         refused = self.station.scan(outsider.name, batch_id=batch.id)
         self.assertFalse(refused["ok"])
         self.assertIn(batch.name, refused["message"])
@@ -227,6 +232,15 @@ class TestScanStation(LogisticsCommon):
         outside_batch.action_confirm()
         listed = [b["id"] for b in self.station.get_today()["batches"]]
         self.assertNotIn(outside_batch.id, listed, "batches of sales outside the hub stay out")
+        single = self.env["stock.picking.batch"].create(
+            {"picking_ids": [Command.set(self._delivery(outsider).ids)]}
+        )
+        single.action_confirm()
+        listed = [b["id"] for b in self.station.get_today()["batches"]]
+        self.assertNotIn(
+            single.id, listed, "a batch of one delivery (Odoo's batch per customer) is not offered"
+        )
+        self.assertIn(batch.id, listed)
 
     def test_access(self):
         """Customer service and plain users cannot use the station (nor

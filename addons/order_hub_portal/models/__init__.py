@@ -3,5 +3,6 @@ from . import (
     order_hub_ticket,
     order_hub_ticket_type,
     order_hub_settings,
+    order_hub_dashboard,
     sale_order,
 )

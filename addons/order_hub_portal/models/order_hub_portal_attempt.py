@@ -71,11 +71,15 @@ class OrderHubPortalAttempt(models.Model):
         )
 
     @api.model
-    def _answered_count(self, since, company):
-        """Orders of ``company`` answered by the page since ``since``: one per
-        order and day (reloading the page the same day counts once)."""
+    def _answered_count(self, since, companies):
+        """Orders of ``companies`` answered by the page since ``since``: one
+        per order and day (reloading the page the same day counts once)."""
         groups = self.sudo()._read_group(
-            [("success", "=", True), ("attempted_at", ">=", since), ("order_id.company_id", "=", company.id)],
+            [
+                ("success", "=", True),
+                ("attempted_at", ">=", since),
+                ("order_id.company_id", "in", companies.ids),
+            ],
             ["order_id", "attempted_at:day"],
         )
         return len(groups)

@@ -37,6 +37,15 @@ def last_digits(phone, count=4):
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    # the look-ups behind the dashboard's self-service rate (managers read them)
+    hub_portal_attempt_ids = fields.One2many(
+        "order.hub.portal.attempt",
+        "order_id",
+        string="Tracking Page Look-ups",
+        readonly=True,
+        groups="order_hub.group_order_hub_manager",
+    )
+
     def _hub_portal_phrase(self, code):
         """The stage in the customer's words (仓库打包中 rather than Preparing)."""
         phrases = {
@@ -183,12 +192,12 @@ class SaleOrder(models.Model):
         ticket = order._hub_open_ticket(code, reason=reason, hub_from_portal=True)
         return ticket, not before
 
-    def _hub_portal_recent_ticket_count(self, since, company):
+    def _hub_portal_recent_ticket_count(self, since, companies):
         tickets = self.env["order.hub.ticket"].sudo()
         return tickets.search_count(
             [
                 ("create_date", ">=", since),
-                ("company_id", "=", company.id),
+                ("company_id", "in", companies.ids),
                 ("type_id.hub_customer_request", "=", True),
             ]
         )

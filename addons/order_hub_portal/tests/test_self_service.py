@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytz
 from freezegun import freeze_time
 
 from odoo import fields
@@ -49,3 +50,80 @@ class TestSelfServiceRate(OrderHubCommon):
         self.assertEqual(params.get_param("order_hub_portal.max_per_serial"), "7")
         with self.assertRaises(AccessError):
             self.env["order.hub.settings"].with_user(self.user_cs).create({}).action_save()
+
+
+@tagged("post_install", "-at_install")
+class TestDashboardSelfService(OrderHubCommon):
+    """The manager dashboard's self-service rate, measured by the tracking page."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        product = cls.env["product.product"].create({"name": "Dashboard rate product", "type": "consu"})
+        cls.order = make_hub_order(cls.env, product, "Rate Buyer 3", "13800003333", "D209904-0001")
+        cls.order2 = make_hub_order(cls.env, product, "Rate Buyer 4", "13800004444", "D209904-0002")
+        cls.order3 = make_hub_order(cls.env, product, "Rate Buyer 5", "13800005555", "D209904-0003")
+
+    def _kpi(self, user, period="30d"):
+        env = self.env(user=user, context={"allowed_company_ids": [self.env.company.id]})
+        data = env["order.hub.dashboard"].get_dashboard_data(period)
+        return data, {kpi["key"]: kpi for kpi in data["kpis"]}["self_service"]
+
+    def test_dashboard_rate_equals_the_direct_count(self):
+        attempts = self.env["order.hub.portal.attempt"]
+        # 04:00 UTC is the same day in UTC and in China
+        day = (fields.Datetime.now() - timedelta(days=3)).replace(hour=4, minute=0, second=0)
+        with freeze_time(day):
+            attempts._record("10.0.1.1", "D209904-0001", self.order)
+            attempts._record("10.0.1.2", "D209904-0001", self.order)  # same order, same day: once
+            attempts._record("10.0.1.2", "D209904-0002", self.order2)
+            attempts._record("10.0.1.3", "D209904-0009")  # a failure: never
+        with freeze_time(day + timedelta(days=1)):
+            attempts._record("10.0.1.1", "D209904-0001", self.order)  # another day: again
+        with freeze_time(fields.Datetime.now() - timedelta(days=40)):
+            attempts._record("10.0.1.1", "D209904-0003", self.order3)  # before the period
+        self.order3._hub_open_ticket("address_problem")  # a customer request by phone
+        self.order2._hub_open_ticket("system_timeout")  # not a customer request
+
+        data, kpi = self._kpi(self.user_manager)
+        since = fields.Datetime.from_string(data["date_from"])
+        company = self.env.company
+        answered = attempts.search(
+            [("success", "=", True), ("attempted_at", ">=", since), ("order_id.company_id", "=", company.id)]
+        )
+        tz = pytz.timezone(self.env.context.get("tz") or "UTC")
+        answered_count = len(
+            {(a.order_id.id, pytz.utc.localize(a.attempted_at).astimezone(tz).date()) for a in answered}
+        )
+        tickets = self.env["order.hub.ticket"].search(
+            [
+                ("create_date", ">=", since),
+                ("company_id", "=", company.id),
+                ("type_id.hub_customer_request", "=", True),
+            ]
+        )
+        self.assertTrue(kpi["measured"])
+        self.assertGreaterEqual(answered_count, 3)
+        self.assertIn(self.order3, tickets.order_id)
+        self.assertEqual(kpi["numerator"], answered_count)
+        self.assertEqual(kpi["denominator"], answered_count + len(tickets))
+        self.assertEqual(kpi["percent"], round(100.0 * answered_count / (answered_count + len(tickets)), 1))
+        # its link opens the orders behind it: answered on the page, or with a customer request
+        behind = self.env["sale.order"].with_user(self.user_manager).search(kpi["domain"])
+        self.assertEqual(behind, answered.order_id | tickets.order_id)
+        self.assertIn(self.order3, behind)
+        self.assertNotIn(self.order3, answered.order_id, "looked up before the period only")
+        # the same figure as on the settings screen for the same 30 days
+        settings = self.env["order.hub.settings"].with_user(self.user_manager).create({})
+        self.assertEqual(settings.portal_answered_count, kpi["numerator"])
+        self.assertEqual(settings.portal_ticket_count, kpi["denominator"] - kpi["numerator"])
+
+    def test_only_managers_read_the_look_ups_behind_it(self):
+        self._kpi(self.user_manager)
+        for user in (self.user_cs, self.user_warehouse):
+            with self.assertRaises(AccessError):
+                self._kpi(user)
+            orders = self.env["sale.order"].with_user(user)
+            self.assertNotIn("hub_portal_attempt_ids", orders.fields_get())
+            with self.assertRaises(AccessError):
+                orders.browse(self.order.id).read(["hub_portal_attempt_ids"])

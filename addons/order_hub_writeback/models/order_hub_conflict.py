@@ -134,7 +134,7 @@ class OrderHubConflict(models.Model):
         if platform_partner:
             lines.append(_("Address: %(address)s", address=_address(platform_partner)))
         if payload:
-            lines.append(_("Received at %(when)s (UTC)", when=payload.received_at))
+            lines.append(_("Received at %(when)s (UTC)", when=fields.Datetime.to_string(payload.received_at)))
         return "\n".join(lines)
 
     @api.model

@@ -2,6 +2,7 @@
 
 import { Component, onMounted, onWillStart, onWillUnmount, useRef, useState } from "@odoo/owl";
 import { loadBundle } from "@web/core/assets";
+import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
@@ -12,6 +13,12 @@ const PIE_COLORS = ["#d9534f", "#f0ad4e", "#5bc0de", "#5cb85c", "#428bca", "#9b5
 export class OrderHubDashboard extends Component {
     static template = "order_hub.Dashboard";
     static props = ["*"];
+
+    /** the time of the last refresh, in the user's time zone and format */
+    get refreshedAt() {
+        const value = this.state.data && this.state.data.refreshed_at;
+        return value ? formatDateTime(deserializeDateTime(value)) : "";
+    }
 
     setup() {
         this.orm = useService("orm");

@@ -22,8 +22,10 @@ registry.category("web_tour.tours").add("order_hub_manager_dashboard", {
             trigger: ".o_order_hub_pie canvas",
         },
         {
-            content: "KPIs are there; self-service is honestly not measured",
-            trigger: ".o_order_hub_kpi[data-kpi='self_service']:contains(未衡量)",
+            content: "KPIs are there; self-service measured by the tracking page, else honestly not measured",
+            trigger:
+                ".o_order_hub_kpi[data-kpi='self_service'] a.o_order_hub_figure, " +
+                ".o_order_hub_kpi[data-kpi='self_service']:contains(未衡量)",
         },
         {
             content: "choose the last 7 days",
