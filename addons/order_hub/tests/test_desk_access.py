@@ -42,6 +42,8 @@ class TestDeskAccessOverHttp(RoleHttpCase):
             }
         )
         cls.order.action_confirm()
+        # an address to check: a fact that puts the order on the desk
+        cls.order.partner_shipping_id = customer.copy({"hub_address_issue": "Province not found"})
         cls.env.flush_all()
 
     def _refund_as_cs(self, amount):
