@@ -20,6 +20,8 @@
         "views/order_hub_settings_views.xml",
         "views/order_hub_notify_menus.xml",
     ],
+    # demo only: the demo company's SMS go to the Aliyun SMS sandbox of setup/run
+    "demo": ["demo/order_hub_notify_demo.xml"],
     "installable": True,
     "auto_install": True,
 }

@@ -7,7 +7,7 @@ minutes, a nonce used once, a known AccessKey, a registered signature name and
 template, a mainland mobile number and JSON template parameters. Records every
 accepted message. No Odoo import.
 
-    with AliyunSmsSandbox(keys={"LTAIkey": "secret"}) as sms:
+    with AliyunSmsSandbox(keys={"LTAIkey": "secret"}) as sms:   # port=18814: a fixed port
         sms.url        # endpoint for the client
         sms.messages   # [{"PhoneNumbers", "SignName", "TemplateCode", "TemplateParam", ...}]
         sms.refused    # [(code, params)] of refused calls
@@ -141,7 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class AliyunSmsSandbox:
-    def __init__(self, keys=None, sign_names=("订单中枢",), templates=None):
+    def __init__(self, keys=None, sign_names=("订单中枢",), templates=None, port=0, host="127.0.0.1"):
         self.keys = dict(keys or {"LTAI-sandbox": "sandbox-secret"})
         self.sign_names = set(sign_names)
         self.templates = set(templates) if templates is not None else None
@@ -150,7 +150,7 @@ class AliyunSmsSandbox:
         self.nonces = set()
         self.fail_next = []
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server = ThreadingHTTPServer((host, port), _Handler)
         self.server.sandbox = self
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

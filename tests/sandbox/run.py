@@ -6,6 +6,7 @@
     python tests/sandbox/run.py --all --demo             # what setup/run starts: ports 18801-18805 and
                                                          # the credentials of the demo channels, and the
                                                          # carrier sandboxes of the demo carriers: 18811-18813
+                                                         # and the demo company's Aliyun SMS sandbox: 18814
 
 Prints each sandbox's URL and credentials (JSON) and serves until interrupted.
 ``--trickle N`` adds N new orders every minute so that a demo keeps receiving orders.
@@ -25,6 +26,33 @@ from sandbox import SANDBOXES, demo_credentials, start_sandbox  # noqa: E402
 # The demo carriers (order_hub_logistics demo data) point at these ports, with
 # the sandboxes' default accounts (SF OH_TEST, ZTO oh-app, Kuaidi100 OHCUSTOMER).
 DEMO_CARRIER_PORTS = {"sf": 18811, "zto": 18812, "kuaidi100": 18813}
+# The demo company's customer SMS (order_hub_notify demo data) goes to this
+# Aliyun SMS sandbox, with this AccessKey and signature name (demo values only).
+DEMO_SMS = {
+    "port": 18814,
+    "key_id": "LTAI-order-hub-demo",
+    "secret": "order-hub-demo-sms-secret",
+    "sign": "订单中枢",
+}
+
+
+class _DemoSms:
+    """The Aliyun SMS sandbox with the demo company's key, stoppable like the others."""
+
+    name = "aliyun_sms"
+
+    def __init__(self):
+        from sandbox.aliyun_sms import AliyunSmsSandbox
+
+        self.box = AliyunSmsSandbox(
+            keys={DEMO_SMS["key_id"]: DEMO_SMS["secret"]},
+            sign_names={DEMO_SMS["sign"]},
+            port=DEMO_SMS["port"],
+        ).__enter__()
+        self.url = self.box.url
+
+    def stop(self):
+        self.box.__exit__(None, None, None)
 
 
 def start_demo_carriers():
@@ -36,6 +64,7 @@ def start_demo_carriers():
         SfSandbox().start(DEMO_CARRIER_PORTS["sf"]),
         ZtoSandbox().start(DEMO_CARRIER_PORTS["zto"]),
         Kuaidi100Sandbox().start(DEMO_CARRIER_PORTS["kuaidi100"]),
+        _DemoSms(),
     ]
 
 

@@ -11,7 +11,7 @@ first Order Hub manager). Every step writes the order's audit trail.
 """
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_is_zero, format_amount
 
 REFUND_STATES = [
@@ -32,6 +32,12 @@ PLATFORM_REFUND_STATES = [("none", "Not Needed"), ("to_make", "To Make"), ("made
 # channels of orders taken by people, not on a platform
 NON_PLATFORM_SOURCES = (False, "phone", "wecom", "other")
 COUNTED_STATES = ("pending", "done")  # requests that already take part of the paid amount
+# set by the refund's own steps only (a request's state, its credit note, who approved it)
+PROTECTED_FIELDS = frozenset(
+    {"name", "state", "credit_note_id", "platform_refund_state", "requested_by_id", "approved_by_id"}
+)
+# what the agent asks: frozen once the request is submitted
+REQUEST_FIELDS = frozenset({"order_id", "amount", "reason", "note"})
 
 
 class OrderHubRefund(models.Model):
@@ -64,6 +70,35 @@ class OrderHubRefund(models.Model):
         "res.users", string="Requested By", default=lambda self: self.env.user, readonly=True
     )
     approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True, copy=False)
+
+    # ------------------------------------------------------------------
+    # Integrity: the states and the approval are the steps' own business
+    # ------------------------------------------------------------------
+    def _hub_check_protected(self, vals):
+        """Refuse a direct write of a state, credit note or approver (e.g. over
+        RPC): only the steps below set them, on the request's behalf (sudo)."""
+        if self.env.su:
+            return
+        forbidden = PROTECTED_FIELDS.intersection(vals)
+        if forbidden:
+            raise AccessError(
+                _(
+                    "A refund's state, credit note and approval are set by its buttons only (%(fields)s).",
+                    fields=", ".join(sorted(forbidden)),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._hub_check_protected(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._hub_check_protected(vals)
+        if not self.env.su and REQUEST_FIELDS.intersection(vals) and any(r.state != "draft" for r in self):
+            raise UserError(_("A submitted refund can no longer be changed; ask a new one."))
+        return super().write(vals)
 
     @api.depends("order_id", "amount")
     def _compute_refundable_amount(self):
@@ -121,9 +156,9 @@ class OrderHubRefund(models.Model):
                 raise UserError(_("This refund was already submitted."))
             refund._hub_check()
             if refund.name == "/":
-                refund.name = self.env["ir.sequence"].next_by_code("order.hub.refund") or "/"
+                refund.sudo().name = self.env["ir.sequence"].next_by_code("order.hub.refund") or "/"
             if refund.needs_approval:
-                refund.state = "pending"
+                refund.sudo().state = "pending"
                 refund._hub_audit(_("Waiting for a manager's approval"))
                 refund._hub_ask_approval()
             else:
@@ -137,7 +172,7 @@ class OrderHubRefund(models.Model):
             if refund.state != "pending":
                 raise UserError(_("Only refunds waiting for approval can be approved."))
             refund._hub_check()
-            refund.approved_by_id = self.env.user
+            refund.sudo().approved_by_id = self.env.user
             refund.activity_ids.action_feedback(feedback=_("Approved"))
             refund._hub_refund()
         return True
@@ -146,14 +181,14 @@ class OrderHubRefund(models.Model):
         if not self.env.user.has_group("order_hub.group_order_hub_manager"):
             raise UserError(_("Only an Order Hub manager can reject a refund."))
         for refund in self.filtered(lambda r: r.state == "pending"):
-            refund.state = "rejected"
+            refund.sudo().state = "rejected"
             refund.activity_ids.action_feedback(feedback=_("Rejected"))
             refund._hub_audit(_("Rejected"))
         return True
 
     def action_platform_refund_made(self):
         for refund in self.filtered(lambda r: r.platform_refund_state == "to_make"):
-            refund.platform_refund_state = "made"
+            refund.sudo().platform_refund_state = "made"
             refund._hub_audit(_("Refund made on the platform"))
         return True
 
@@ -166,7 +201,7 @@ class OrderHubRefund(models.Model):
         values = {"state": "done", "credit_note_id": move.id}
         if self.order_id.hub_source not in NON_PLATFORM_SOURCES:
             values["platform_refund_state"] = "to_make"
-        self.write(values)
+        self.sudo().write(values)
         self._hub_audit(
             _("Refunded %(amount)s, credit note %(move)s", amount=self._hub_amount_text(), move=move.name)
         )
@@ -313,6 +348,7 @@ class SaleOrder(models.Model):
     def action_hub_desk_refund(self):
         """退差价: the refund request of this order, checked when submitted."""
         self.ensure_one()
+        self._hub_desk_check_agent()
         if self.state != "sale":
             raise UserError(_("Only confirmed orders can be refunded; %(order)s is not.", order=self.name))
         return {

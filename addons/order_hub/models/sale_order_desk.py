@@ -18,10 +18,12 @@ The desk tags are computed from the flags, never typed in.
 """
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from .order_hub_gift import OPEN_STATES as GIFT_OPEN_STATES
 from .order_hub_ticket import OPEN_STATES as TICKET_OPEN_STATES
 
+DESK_GROUP = "order_hub.group_order_hub_customer_service"
 DESK_TAGS = {
     "overdue": "order_hub.crm_tag_overdue_response",
     "address": "order_hub.crm_tag_address_anomaly",
@@ -299,6 +301,12 @@ class SaleOrderCustomer(models.Model):
             order.hub_desk_phone = (
                 shipping.mobile or shipping.phone or customer.mobile or customer.phone or False
             )
+
+    def _hub_desk_check_agent(self):
+        """The desk's quick actions (Track, Change Address, Refund) are customer
+        service's: another user reaching them over RPC is refused."""
+        if not self.env.su and not self.env.user.has_group(DESK_GROUP):
+            raise AccessError(_("Only customer service can use the desk's quick actions."))
 
     def action_view_hub_customer_orders(self):
         self.ensure_one()

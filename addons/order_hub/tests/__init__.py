@@ -10,3 +10,4 @@ from . import test_login_throttle
 from . import test_settings, test_tours
 from . import test_desk
 from . import test_refund
+from . import test_desk_access

@@ -33,6 +33,15 @@ def out_of_surge(env):
     )
 
 
+def without_customer_notifications(env):
+    """The tests decide when customers are told: the demo database has the
+    demo company's notifications switched on (order_hub_notify's demo data,
+    for setup/run), which would add a notification and its job to every
+    confirmation. Tests of the notifications switch them on themselves."""
+    if "order.hub.notify.template" in env:
+        env["order.hub.notify.template"].sudo().search([("enabled", "=", True)]).enabled = False
+
+
 class OrderHubCommon(TransactionCase):
     """Fixtures shared by the Order Hub tests: one user per role.
 
@@ -44,6 +53,7 @@ class OrderHubCommon(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         out_of_surge(cls.env)
+        without_customer_notifications(cls.env)
         cls.role_users = {role: cls._create_hub_user(role) for role in ROLE_GROUPS}
         cls.user_cs = cls.role_users["customer_service"]
         cls.user_warehouse = cls.role_users["warehouse"]

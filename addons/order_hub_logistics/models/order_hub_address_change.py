@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.order_hub_logistics.carriers import errors as carrier_errors
 
@@ -11,6 +11,12 @@ ADDRESS_CHANGE_STATES = [
     ("resolved", "Resolved by Logistics"),
 ]
 SUCCESS_STATES = ("applied", "carrier_done")
+# set by the request's own steps (apply, the carrier's answer, resolve), never typed in
+PROTECTED_FIELDS = frozenset(
+    {"state", "original_address", "shipped", "carrier_error", "requested_at", "done_at"}
+)
+CS_GROUP = "order_hub.group_order_hub_customer_service"
+WAREHOUSE_GROUP = "order_hub.group_order_hub_warehouse"
 
 
 class OrderHubAddressChange(models.Model):
@@ -65,10 +71,37 @@ class OrderHubAddressChange(models.Model):
         for change in self:
             change.success = change.state in SUCCESS_STATES
 
+    def _hub_check_protected(self, vals):
+        """A state or a carrier answer written directly (e.g. over RPC) would
+        fake the outcome the audit trail and the desk read: refused."""
+        forbidden = PROTECTED_FIELDS.intersection(vals)
+        if forbidden and not self.env.su:
+            raise AccessError(
+                _(
+                    "An address change's state and outcome are set by its buttons only (%(fields)s).",
+                    fields=", ".join(sorted(forbidden)),
+                )
+            )
+
+    def _hub_check_group(self, group):
+        if not self.env.su and not self.env.user.has_group(group):
+            raise AccessError(
+                _(
+                    "You are not allowed to do this with an address change (%(group)s only).",
+                    group=self.env.ref(group).name,
+                )
+            )
+
+    def write(self, vals):
+        self._hub_check_protected(vals)
+        return super().write(vals)
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._hub_check_protected(vals)
         changes = super().create(vals_list)
-        for change in changes:
+        for change in changes.sudo():
             shipping = change.order_id.partner_shipping_id
             change.original_address = "\n".join(
                 p for p in (shipping.name, shipping._display_address(True)) if p
@@ -123,6 +156,7 @@ class OrderHubAddressChange(models.Model):
 
     def action_apply(self):
         self.ensure_one()
+        self._hub_check_group(CS_GROUP)
         if self.state != "draft":
             raise UserError(_("This address change was already processed; create a new one."))
         if not self.attachment_ids:
@@ -179,8 +213,9 @@ class OrderHubAddressChange(models.Model):
 
     def action_resolve(self):
         """The logistics specialist settled the change by other means."""
+        self._hub_check_group(WAREHOUSE_GROUP)
         for change in self.filtered(lambda c: c.state == "failed"):
-            change.write({"state": "resolved", "done_at": fields.Datetime.now()})
+            change.sudo().write({"state": "resolved", "done_at": fields.Datetime.now()})
             change.activity_ids.action_done()
             change.order_id.sudo()._hub_end_address_change(reason=_("Address change resolved"))
         return True

@@ -57,6 +57,7 @@ class SaleOrder(models.Model):
         """查物流: refuse an order without a shipped parcel; refresh the
         parcels from the carrier when last checked more than 15 minutes ago."""
         self.ensure_one()
+        self._hub_desk_check_agent()
         self.check_access("read")
         pickings = self._hub_track_pickings()
         if not pickings:
@@ -94,6 +95,7 @@ class SaleOrder(models.Model):
     def action_hub_desk_change_address(self):
         """改地址: the address-change request of an order still to deliver."""
         self.ensure_one()
+        self._hub_desk_check_agent()
         if self.state == "cancel" or self.hub_stage_code in ("done", "cancelled"):
             raise UserError(
                 _("Order %(order)s is closed: its address can no longer change.", order=self.name)

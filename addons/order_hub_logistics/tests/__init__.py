@@ -11,3 +11,5 @@ from . import test_portal_tracking
 from . import test_deferred_reservation
 from . import test_cn_address
 from . import test_ship_validation
+from . import test_desk_access
+from . import test_desk_track_tour

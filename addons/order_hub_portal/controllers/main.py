@@ -76,10 +76,15 @@ class OrderHubTracking(CustomerPortal):
 
     def _requested_order(self, order_id, access_token):
         """The order the request names, if this visitor may see it: tracked in
-        this session (the pair matched) or readable by the user (Odoo's portal
-        check, with the order's access token for a shared link)."""
+        this session (the pair matched) or, for a customer's portal login, one
+        of their own orders (Odoo's portal check, with the order's access token
+        for a shared link). Staff (internal users, who read every order) file
+        no customer request on an order they did not look up: it would count
+        as a customer's in the self-service rate."""
         if order_id in request.session.get(SESSION_KEY, []):
             return request.env["sale.order"].sudo().browse(order_id).exists()
+        if not request.env.user._is_public() and not request.env.user.share:
+            return request.env["sale.order"]
         try:
             return self._document_check_access("sale.order", order_id, access_token=access_token)
         except (AccessError, MissingError):

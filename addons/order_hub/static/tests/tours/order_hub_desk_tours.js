@@ -177,6 +177,11 @@ registry.category("web_tour.tours").add("order_hub_desk_refund", {
             trigger: ".modal .modal-body:contains(最多可退)",
         },
         {
+            content: "a readable message, not a traceback",
+            trigger:
+                ".modal:contains(最多可退):not(:has(.o_error_detail)):not(:contains(Traceback)):not(:contains(odoo.exceptions))",
+        },
+        {
             content: "close the message",
             trigger: ".modal:contains(最多可退) .modal-footer button.btn-primary",
             run: "click",
