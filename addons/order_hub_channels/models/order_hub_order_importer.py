@@ -372,6 +372,9 @@ class OrderHubOrderImporter(models.AbstractModel):
             if key not in ctx.cn_addresses:
                 ctx.cn_addresses[key] = self.env["res.partner"]._hub_cn_address_vals(*key)
             vals = dict(ctx.cn_addresses[key])
+            # a buyer in China reads Chinese (notifications, portal, documents), whoever imports
+            if self.env["res.lang"]._lang_get("zh_CN"):
+                vals["lang"] = "zh_CN"
         else:
             if code not in ctx.countries:
                 ctx.countries[code] = self.env["res.country"].search([("code", "=", code)], limit=1)

@@ -98,6 +98,16 @@ class TestImport(ChannelsCommon):
             1,
         )
 
+    def test_a_buyer_in_china_reads_chinese_whoever_imports(self):
+        if not self.env["res.lang"]._lang_get("zh_CN"):
+            self.skipTest("Chinese is not active in this database")
+        self.import_now(canonical_order("1016", receiver={"phone": "13800138116"}))
+        partner = self.sale_orders("1016").partner_id
+        self.assertEqual(partner.country_id.code, "CN")
+        self.assertEqual(
+            partner.lang, "zh_CN", "SMS, e-mail and the tracking page speak the buyer's language"
+        )
+
     def test_unknown_sku_fails_alone_and_imports_after_mapping_and_retry(self):
         good = canonical_order("1008")
         bad = canonical_order("1009", skus=("TST-001", "NOPE-42"))
