@@ -2,7 +2,8 @@
 /**
  * Landing pages of the demo roles, in Chinese (the demo users' language).
  * The Python side (order_hub/tests/test_tours.py) creates a hub order of
- * "Tour Hub Buyer" and an order outside the hub for "Outside The Hub"; the
+ * "Tour Hub Buyer" (confirmed, on time), orders at risk and breached for
+ * customer service, and an order outside the hub for "Outside The Hub"; the
  * tours fail on any JavaScript error (HttpCase.start_tour).
  */
 import { registry } from "@web/core/registry";
@@ -25,12 +26,16 @@ registry.category("web_tour.tours").add("order_hub_cs_landing", {
             trigger: ".o_list_view th:contains(订单阶段)",
         },
         {
-            content: "the hub order is listed with its amount in CNY",
-            trigger: ".o_data_row:contains(Tour Hub Buyer) td:contains(¥)",
+            content: "a hub order that needs the agent is listed with its amount in CNY",
+            trigger: ".o_data_row:contains(Tour At Risk Buyer) td:contains(¥)",
         },
         {
             content: "an order at risk is coloured and tagged on the desk",
             trigger: ".o_data_row.text-warning:contains(Tour At Risk Buyer):contains(SLA 有风险)",
+        },
+        {
+            content: "a confirmed hub order on time is the warehouse's work: not on the desk",
+            trigger: ".o_list_view:not(:has(.o_data_row:contains(Tour Hub Buyer)))",
         },
         ...onlyHubOrders,
     ],
