@@ -104,6 +104,18 @@ def counts(text):
     return values
 
 
+def stock_up(registry, quantity):
+    """``quantity`` more of each sandbox product in every warehouse, so that
+    the free-stock gate lets the orders confirm (used by the latency,
+    two-server and chaos scripts)."""
+    from harness import stock_products
+
+    from odoo import SUPERUSER_ID, api
+
+    with registry.cursor() as cr:
+        stock_products(api.Environment(cr, SUPERUSER_ID, {}), sandbox_codes(), quantity)
+
+
 def three_line_orders(box, seed=7):
     """Every sandbox order paid, with exactly 3 lines of demo products."""
     from sandbox.generator import PRODUCTS, SandboxLine, sku_id_of
