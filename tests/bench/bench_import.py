@@ -108,12 +108,14 @@ def stock_up(registry, quantity):
     """``quantity`` more of each sandbox product in every warehouse, so that
     the free-stock gate lets the orders confirm (used by the latency,
     two-server and chaos scripts)."""
-    from harness import stock_products
+    from harness import stock_products, without_customer_notifications
 
     from odoo import SUPERUSER_ID, api
 
     with registry.cursor() as cr:
-        stock_products(api.Environment(cr, SUPERUSER_ID, {}), sandbox_codes(), quantity)
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        without_customer_notifications(env)
+        stock_products(env, sandbox_codes(), quantity)
 
 
 def three_line_orders(box, seed=7):
@@ -450,6 +452,7 @@ def main():
         job_profile,
         start_server,
         stop_server,
+        without_customer_notifications,
     )
     from harness import stock_products as stock
     from sandbox import start_sandbox
@@ -459,7 +462,9 @@ def main():
     total = args.orders * len(runs) + args.baseline
     all_warehouses = bench_warehouses(registry, max(args.warehouses))
     with registry.cursor() as cr:  # enough stock everywhere: the free-stock gate lets every order through
-        stock(api.Environment(cr, SUPERUSER_ID, {}), codes, total * 3)
+        hub_env = api.Environment(cr, SUPERUSER_ID, {})
+        without_customer_notifications(hub_env)
+        stock(hub_env, codes, total * 3)
     url = f"http://127.0.0.1:{args.port}"
     results, boxes = [], []
     base_box = start_sandbox("shopify", orders=args.baseline, seed=1999)

@@ -346,6 +346,15 @@ def create_vanilla_database(config, name, modules="sale_management,sale_stock"):
         raise SystemExit(f"installing Odoo alone ({modules}) failed:\n{done.stderr[-3000:]}")
 
 
+def without_customer_notifications(env):
+    """Switch the customer notifications off (order_hub_notify's demo data
+    switches them on, pointing at the SMS sandbox of setup/run): the
+    benchmarks measure the order pipeline, not one SMS job per order to a
+    provider that is not running here."""
+    if "order.hub.notify.template" in env:
+        env["order.hub.notify.template"].sudo().search([("enabled", "=", True)]).enabled = False
+
+
 def stock_products(env, codes, quantity, warehouses=None, create=False):
     """``quantity`` more of each product of ``codes`` in the stock of every
     warehouse (or of ``warehouses``); ``create``: create the storable products
