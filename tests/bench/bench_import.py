@@ -49,7 +49,7 @@ import sys
 import time
 import xmlrpc.client
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,6 +161,8 @@ def hub_import(registry, boxes, args):
     """Pull each sandbox into its channel (``boxes``: [(box, warehouse id)]),
     then let queue_job's runner and the server's workers import, confirm and
     reserve, as deployed; time until every order is confirmed and reserved."""
+    from harness import sandbox_channel, wait_drained
+
     from odoo import SUPERUSER_ID, api
 
     stamp = f"{datetime.now():%H%M%S}{random.randrange(1000):03d}"
@@ -168,26 +170,14 @@ def hub_import(registry, boxes, args):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         for index, (box, warehouse_id) in enumerate(boxes):
-            creds = box.credentials
-            channel_ids.append(
-                env["order.hub.channel"]
-                .create(
-                    {
-                        "name": f"Bench Shopify {stamp}-{index}",
-                        "code": f"bench-{stamp}-{index}",
-                        "platform": "shopify",
-                        "api_base_url": box.url,
-                        "app_key": creds["app_key"],
-                        "app_secret": creds["app_secret"],
-                        "access_token": creds["access_token"],
-                        "shop_id": creds["shop_id"],
-                        "rate_limit": 0,
-                        "watermark": datetime.now() - timedelta(days=3),
-                        "warehouse_id": warehouse_id,
-                    }
-                )
-                .id
+            channel = sandbox_channel(
+                env,
+                box,
+                f"bench-{stamp}-{index}",
+                f"Bench Shopify {stamp}-{index}",
+                warehouse_id=warehouse_id,
             )
+            channel_ids.append(channel.id)
         before = env["queue.job"].search([], order="id desc", limit=1).id or 0
 
     started = time.perf_counter()
@@ -197,32 +187,9 @@ def hub_import(registry, boxes, args):
             env = api.Environment(cr, SUPERUSER_ID, {})
             messages.append(env["order.hub.channel"].browse(channel_id)._job_pull())
     pulled = time.perf_counter()
-    channels = tuple(channel_ids)
-
-    def progress(cr):
-        cr.execute(
-            "SELECT count(*) FILTER (WHERE state = 'pending') FROM order_hub_inbound_order "
-            "WHERE channel_id IN %s",
-            (channels,),
-        )
-        pending = cr.fetchone()[0]
-        cr.execute(
-            "SELECT count(*) FROM queue_job WHERE id > %s AND state IN "
-            "('wait_dependencies', 'pending', 'enqueued', 'started')",
-            (before,),
-        )
-        return pending, cr.fetchone()[0]
-
-    deadline = time.monotonic() + args.timeout
-    with registry.cursor() as cr:
-        while True:
-            pending, running = progress(cr)
-            cr.rollback()
-            if not pending and not running:
-                break
-            if time.monotonic() > deadline:
-                raise SystemExit(f"timeout: {pending} payloads pending, {running} jobs open")
-            time.sleep(0.1)
+    _waited, pending, running = wait_drained(registry, channel_ids, before + 1, args.timeout, poll=0.1)
+    if pending or running:
+        raise SystemExit(f"timeout: {pending} payloads pending, {running} jobs open")
     imported = time.perf_counter()
 
     with registry.cursor() as cr:

@@ -168,8 +168,9 @@ def open_registry(config, database):
     return Registry(database)
 
 
-def sandbox_channel(env, box, code, name=None):
-    """An Order Hub channel on ``box`` (no rate limit), pulling from three days back."""
+def sandbox_channel(env, box, code, name=None, **values):
+    """An Order Hub channel on ``box`` (no rate limit), pulling from three days
+    back; ``values`` add to or replace these."""
     creds = box.credentials
     return env["order.hub.channel"].create(
         {
@@ -186,6 +187,7 @@ def sandbox_channel(env, box, code, name=None):
             "webhook_aes_key": creds.get("aes_key"),
             "rate_limit": 0,
             "watermark": datetime.now() - timedelta(days=3),
+            **values,
         }
     )
 
@@ -205,9 +207,10 @@ def open_work(cr, channel_ids, first_job_id):
     return pending, cr.fetchone()[0]
 
 
-def wait_drained(registry, channel_ids, first_job_id, timeout):
+def wait_drained(registry, channel_ids, first_job_id, timeout, poll=0.2):
     """Wait until no payload of the channels is pending and no job since
-    ``first_job_id`` is open; returns (seconds waited, pending, open)."""
+    ``first_job_id`` is open, looking every ``poll`` seconds; returns
+    (seconds waited, pending, open)."""
     started = time.monotonic()
     with registry.cursor() as cr:
         while True:
@@ -215,7 +218,7 @@ def wait_drained(registry, channel_ids, first_job_id, timeout):
             cr.rollback()
             if (not pending and not running) or time.monotonic() - started > timeout:
                 return time.monotonic() - started, pending, running
-            time.sleep(0.2)
+            time.sleep(poll)
 
 
 def next_job_id(registry):

@@ -158,23 +158,15 @@ class Chaos:
         registry = Registry(self.db)
         try:
             stock_up(registry, self.args.orders * 3 * 2)
-            creds = self.box.credentials
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                channel = env["order.hub.channel"].create(
-                    {
-                        "name": f"Chaos Shopify {datetime.now():%H%M%S}",
-                        "code": f"chaos-{int(time.time())}",
-                        "platform": "shopify",
-                        "api_base_url": self.box.url,
-                        "app_key": creds["app_key"],
-                        "app_secret": creds["app_secret"],
-                        "access_token": creds["access_token"],
-                        "shop_id": creds["shop_id"],
-                        "rate_limit": 0,
-                        "overlap_minutes": 30,
-                        "watermark": datetime.now() - timedelta(hours=1),
-                    }
+                channel = harness.sandbox_channel(
+                    env,
+                    self.box,
+                    f"chaos-{int(time.time())}",
+                    f"Chaos Shopify {datetime.now():%H%M%S}",
+                    overlap_minutes=30,
+                    watermark=datetime.now() - timedelta(hours=1),
                 )
                 self.channel_id = channel.id
                 self.first_job = env["queue.job"].search([], order="id desc", limit=1).id or 0
